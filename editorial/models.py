@@ -1,0 +1,1 @@
+"""The editorial app holds the content loader, exporter and reports; it has no tables yet."""

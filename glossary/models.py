@@ -1,0 +1,59 @@
+from django.db import models
+from django.urls import reverse
+from django.utils.html import strip_tags
+
+from painsite import markdown
+from painsite.pages import PageQuerySet, PublishableModel, lines
+
+
+class GlossaryQuerySet(PageQuerySet):
+    def for_list(self):
+        return self.published().order_by("term")
+
+    def entries(self) -> list[markdown.GlossaryEntry]:
+        """Published terms as the Markdown renderer needs them (one query)."""
+        base = reverse("glossary:list")
+        return [
+            markdown.GlossaryEntry(
+                slug=slug,
+                words=(term, *lines(also)),
+                definition=" ".join(strip_tags(html).split()),
+                url=f"{base}#{slug}",
+            )
+            for slug, term, also, html in self.published().values_list(
+                "slug", "term", "also_called", "definition_html"
+            )
+        ]
+
+
+class GlossaryTerm(PublishableModel):
+    term = models.CharField(max_length=120, unique=True, help_text='The word, e.g. "Fluoroscopy".')
+    slug = models.SlugField(
+        max_length=120, unique=True, help_text="The link anchor on the glossary page."
+    )
+    also_called = models.TextField(
+        blank=True,
+        help_text="Other forms that should link here (plurals, spellings), one per line.",
+    )
+    definition = models.TextField(help_text="One to three short, plain sentences (Markdown).")
+    definition_html = models.TextField(editable=False, blank=True)
+
+    objects = GlossaryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["term"]
+
+    def __str__(self):
+        return self.term
+
+    def get_absolute_url(self):
+        return reverse("glossary:list") + f"#{self.slug}"
+
+    @property
+    def also_called_list(self):
+        return lines(self.also_called)
+
+    def save(self, *args, **kwargs):
+        if not kwargs.get("update_fields"):
+            self.definition_html = markdown.render_fragment(self.definition)
+        super().save(*args, **kwargs)

@@ -1,0 +1,194 @@
+"""Markdown → safe HTML, done once when a page is saved.
+
+1. Python-Markdown (tables, sane lists, heading ids). No ``attr_list`` or
+   ``md_in_html``: editors cannot smuggle attributes through Markdown.
+2. nh3 (the Rust ``ammonia`` sanitizer) with an allow-list: raw HTML, event
+   handlers, ``style``, ``javascript:`` and ``data:`` URLs never survive.
+3. Structure added *after* sanitizing, from trusted code only: each ``##``
+   section wrapped in ``<section>``, "When to get help" turned into three care
+   cards, and the first use of each glossary term made into a popover
+   definition that works by keyboard and touch without JavaScript.
+
+The result is stored in a ``*_html`` field; templates mark only that field safe.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+
+import markdown
+import nh3
+
+ALLOWED_TAGS = {
+    "h2", "h3", "h4", "h5", "h6", "p", "br", "hr", "ul", "ol", "li", "strong", "em",
+    "b", "i", "a", "blockquote", "code", "pre", "table", "thead", "tbody", "tr", "th",
+    "td", "img", "abbr", "sup", "sub", "caption",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "abbr": {"title"},
+    "h2": {"id"},
+    "h3": {"id"},
+    "h4": {"id"},
+    "th": {"scope"},
+}
+URL_SCHEMES = {"http", "https", "mailto", "tel"}
+
+CARE_LEVELS = (
+    ("emergency", "Emergency"),
+    ("today", "Urgent – today"),
+    ("followup", "Not urgent"),
+)
+HELP_SECTION_ID = "when-to-get-help"
+
+_H2 = re.compile(r'<h2 id="([^"]+)">(.*?)</h2>', re.DOTALL)
+_H3 = re.compile(r"<h3[ >]")
+_TAG = re.compile(r"(<[^>]+>)")
+_SKIP_INSIDE = {"h1", "h2", "h3", "h4", "h5", "h6", "a", "code", "pre", "button", "th", "abbr"}
+
+
+@dataclass(frozen=True)
+class GlossaryEntry:
+    slug: str
+    words: tuple[str, ...]  # the term and its other forms
+    definition: str  # plain text
+    url: str
+
+
+@dataclass
+class Rendered:
+    html: str
+    toc: list[dict] = field(default_factory=list)
+
+
+def _markdown(text: str) -> str:
+    md = markdown.Markdown(
+        extensions=["tables", "sane_lists", "toc"],
+        extension_configs={"toc": {"permalink": False, "toc_depth": "2-3"}},
+        output_format="html",
+    )
+    return md.convert(text)
+
+
+def sanitize(raw_html: str) -> str:
+    return nh3.clean(
+        raw_html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
+
+
+def plain(fragment: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", fragment)).strip()
+
+
+def _care_cards(section_html: str) -> str:
+    """Wrap the three ``###`` blocks of "When to get help" in care cards."""
+    starts = [m.start() for m in _H3.finditer(section_html)]
+    if len(starts) != len(CARE_LEVELS):
+        return section_html
+    head = section_html[: starts[0]]
+    cards = []
+    for i, (level, label) in enumerate(CARE_LEVELS):
+        end = starts[i + 1] if i + 1 < len(starts) else len(section_html)
+        cards.append(
+            f'<div class="care-card care-card--{level}">'
+            f'<p class="care-card__level"><span class="care-card__icon" aria-hidden="true">'
+            f"{'!' if level == 'emergency' else '☎' if level == 'today' else '✓'}</span>"
+            f" {label}</p>{section_html[starts[i] : end]}</div>"
+        )
+    return f'{head}<div class="care-cards">{"".join(cards)}</div>'
+
+
+def _sections(clean_html: str) -> tuple[str, list[dict]]:
+    matches = list(_H2.finditer(clean_html))
+    if not matches:
+        return clean_html, []
+    out = [clean_html[: matches[0].start()]]
+    toc = []
+    for i, m in enumerate(matches):
+        end = matches[i + 1].start() if i + 1 < len(matches) else len(clean_html)
+        anchor = m.group(1)
+        chunk = clean_html[m.start() : end]
+        if anchor == HELP_SECTION_ID:
+            chunk = _care_cards(chunk)
+        toc.append({"id": anchor, "title": plain(m.group(2))})
+        out.append(
+            f'<section class="page-section page-section--{anchor}" '
+            f'aria-labelledby="{anchor}">{chunk}</section>'
+        )
+    return "".join(out), toc
+
+
+def link_glossary(clean_html: str, entries: list[GlossaryEntry], prefix: str = "g") -> str:
+    """Turn the first use of each glossary term into an accessible popover."""
+    if not entries:
+        return clean_html
+    by_word: dict[str, GlossaryEntry] = {}
+    for entry in entries:
+        for word in entry.words:
+            if word.strip():
+                by_word.setdefault(word.strip().lower(), entry)
+    if not by_word:
+        return clean_html
+    alternatives = sorted(by_word, key=len, reverse=True)
+    pattern = re.compile(
+        r"(?<![\w-])(" + "|".join(re.escape(html.escape(w)) for w in alternatives) + r")(?![\w-])",
+        re.IGNORECASE,
+    )
+    used: set[str] = set()
+    stack: list[str] = []
+    parts = _TAG.split(clean_html)
+    for i, part in enumerate(parts):
+        if not part:
+            continue
+        if part.startswith("<"):
+            name = re.match(r"</?\s*([a-zA-Z0-9]+)", part)
+            if not name:
+                continue
+            tag = name.group(1).lower()
+            if part.startswith("</"):
+                if tag in stack:
+                    while stack and stack.pop() != tag:
+                        pass
+            elif not part.endswith("/>") and tag not in {"br", "hr", "img"}:
+                stack.append(tag)
+            continue
+        if any(t in _SKIP_INSIDE for t in stack):
+            continue
+
+        def replace(match: re.Match) -> str:
+            entry = by_word.get(html.unescape(match.group(1)).lower())
+            if entry is None or entry.slug in used:
+                return match.group(0)
+            used.add(entry.slug)
+            pop_id = f"{prefix}-{entry.slug}"
+            return (
+                f'<button type="button" class="gloss" popovertarget="{pop_id}">'
+                f"{match.group(1)}</button>"
+                f'<span class="gloss-pop" id="{pop_id}" popover>'
+                f"<strong>{html.escape(entry.words[0])}:</strong> {html.escape(entry.definition)} "
+                f'<a href="{html.escape(entry.url)}">More in the glossary</a></span>'
+            )
+
+        parts[i] = pattern.sub(replace, part)
+    return "".join(parts)
+
+
+def render(text: str, glossary: list[GlossaryEntry] | None = None) -> Rendered:
+    clean = sanitize(_markdown(text or ""))
+    if glossary:
+        clean = link_glossary(clean, glossary)
+    structured, toc = _sections(clean)
+    return Rendered(html=structured, toc=toc)
+
+
+def render_fragment(text: str) -> str:
+    """Short Markdown (a definition, an FAQ answer) with no section structure."""
+    return sanitize(_markdown(text or ""))

@@ -1,0 +1,211 @@
+"""What every patient-facing content model shares.
+
+- ``Status`` and a queryset whose ``published()`` is the one definition of
+  "a patient may see this", used by every view, sitemap and search.
+- Markdown rendered once on save into a ``*_html`` field (see ``painsite.markdown``).
+- ``version`` for optimistic locking, ``source_hash`` so that ``load_content``
+  never overwrites an admin edit, and the medical-review dates.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import models
+from django.utils import timezone
+
+from painsite import markdown
+
+DEFAULT_REVIEWER = "Clinic medical team"
+REVIEW_INTERVAL_DAYS = 365
+
+
+def one_year_after(day: datetime.date) -> datetime.date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day + datetime.timedelta(days=REVIEW_INTERVAL_DAYS)
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft (hidden from patients)"
+    PUBLISHED = "published", "Published"
+
+
+class PageQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Status.PUBLISHED)
+
+    def drafts(self):
+        return self.filter(status=Status.DRAFT)
+
+    def review_overdue(self, today=None):
+        today = today or timezone.localdate()
+        return self.filter(next_review_due__lt=today)
+
+    def review_due_soon(self, days=30, today=None):
+        today = today or timezone.localdate()
+        return self.filter(
+            next_review_due__gte=today,
+            next_review_due__lte=today + datetime.timedelta(days=days),
+        )
+
+
+def lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+class PublishableModel(models.Model):
+    """Status, order, timestamps, optimistic-locking version and loader bookkeeping."""
+
+    status = models.CharField(
+        max_length=10,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        db_index=True,
+        help_text="Only published pages are shown to patients. Drafts can be previewed by staff.",
+    )
+    order = models.PositiveIntegerField(
+        default=100, help_text="Position in lists: lower numbers come first."
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(
+        default=1,
+        editable=False,
+        help_text="Goes up by one on every save; a form saved from an older version is refused.",
+    )
+    source_hash = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="Fingerprint of the content file this page was last loaded from.",
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == Status.PUBLISHED
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("update_fields"):
+            self.version = (self.version or 0) + 1
+        super().save(*args, **kwargs)
+
+
+class ReviewedModel(models.Model):
+    reviewed_on = models.DateField(
+        null=True, blank=True, help_text="The date a clinician last checked this page."
+    )
+    reviewed_by = models.CharField(
+        max_length=120,
+        blank=True,
+        default=DEFAULT_REVIEWER,
+        help_text='A role such as "Clinic medical team" (shown on the page).',
+    )
+    next_review_due = models.DateField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="Leave empty for one year after the review date.",
+    )
+
+    class Meta:
+        abstract = True
+
+    def fill_review_due(self):
+        if self.reviewed_on and not self.next_review_due:
+            self.next_review_due = one_year_after(self.reviewed_on)
+
+
+class ArticleModel(PublishableModel, ReviewedModel):
+    """A page with a Markdown body: procedures and conditions."""
+
+    body = models.TextField(
+        help_text="The page text in Markdown. Use '## ' for section headings and '- ' for lists."
+    )
+    body_html = models.TextField(
+        editable=False, blank=True, help_text="Made from the body when saved."
+    )
+    toc = models.JSONField(default=list, editable=False, blank=True)
+    also_called = models.TextField(
+        blank=True,
+        help_text="Other names, medical terms and abbreviations, one per line.",
+    )
+    summary = models.CharField(
+        max_length=200,
+        help_text="One or two plain sentences for cards, search results and the page description.",
+    )
+    sources = models.TextField(
+        blank=True,
+        help_text=(
+            "One source per line as 'Organization: Title of the page or guideline'. "
+            "Well-known organizations only; no invented studies or links."
+        ),
+    )
+    reading_grade = models.FloatField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Median Flesch–Kincaid grade of the sections (aim 6, at most 6.5).",
+    )
+    reading_worst = models.FloatField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Grade of the hardest section (at most 8).",
+    )
+
+    objects = PageQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def also_called_list(self) -> list[str]:
+        return lines(self.also_called)
+
+    @property
+    def source_list(self) -> list[dict]:
+        out = []
+        for line in lines(self.sources):
+            organization, _, title = line.partition(":")
+            if title:
+                out.append({"organization": organization.strip(), "title": title.strip()})
+            else:
+                out.append({"organization": "", "title": organization.strip()})
+        return out
+
+    def render(self):
+        from glossary.models import GlossaryTerm
+        from painsite.readability import score_markdown
+
+        rendered = markdown.render(self.body, GlossaryTerm.objects.entries())
+        self.body_html = rendered.html
+        self.toc = rendered.toc
+        page = score_markdown(self.body, readability_exclusions())
+        self.reading_grade = page.median
+        self.reading_worst = page.worst.grade if page.worst else None
+
+    def save(self, *args, **kwargs):
+        self.fill_review_due()
+        if not kwargs.get("update_fields"):
+            self.render()
+        super().save(*args, **kwargs)
+
+
+def readability_exclusions() -> list[str]:
+    """Procedure names and glossary terms: left out of readability scores (as the NHS does)."""
+    from glossary.models import GlossaryTerm
+    from procedures.models import Procedure
+
+    words: list[str] = []
+    for title, also in Procedure.objects.values_list("title", "also_called"):
+        words.append(title)
+        words.extend(lines(also))
+    for term, also in GlossaryTerm.objects.values_list("term", "also_called"):
+        words.append(term)
+        words.extend(lines(also))
+    return words

@@ -1,0 +1,191 @@
+"""Readability scoring for patient pages (Flesch–Kincaid grade and SMOG).
+
+Pure Python, no Django: the content report, the admin and the test suite all
+call :func:`score_markdown`. It works offline (textstat 0.7.4 counts syllables
+with pyphen's bundled dictionaries).
+
+As the NHS does, procedure names and glossary terms are left out of the scored
+text: they are words a patient meets on purpose and learns on the page. Each is
+replaced by a one-syllable stand-in so that sentence lengths stay honest.
+
+Run it on files while writing::
+
+    python -m painsite.readability content/procedures/epidural-steroid-injection.md
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import textstat
+
+SECTION_MAX_GRADE = 8.0
+PAGE_MEDIAN_MAX_GRADE = 6.5
+_STAND_IN = "term"
+
+_HEADING = re.compile(r"^(#{2,3})\s+(.+?)\s*#*\s*$")
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_INLINE = re.compile(r"[*_`]+")
+_LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}")
+_END = re.compile(r"[.!?:;]$")
+
+
+@dataclass(frozen=True)
+class SectionScore:
+    heading: str
+    grade: float
+    smog: float
+    words: int
+
+    @property
+    def too_hard(self) -> bool:
+        return self.grade > SECTION_MAX_GRADE
+
+
+@dataclass(frozen=True)
+class PageScore:
+    sections: tuple[SectionScore, ...]
+
+    @property
+    def median(self) -> float:
+        grades = [s.grade for s in self.sections if s.words]
+        return round(statistics.median(grades), 1) if grades else 0.0
+
+    @property
+    def worst(self) -> SectionScore | None:
+        return max(self.sections, key=lambda s: s.grade, default=None)
+
+    def problems(self) -> list[str]:
+        found = [
+            f"section '{s.heading}' reads at grade {s.grade} (limit {SECTION_MAX_GRADE})"
+            for s in self.sections
+            if s.too_hard
+        ]
+        if self.median > PAGE_MEDIAN_MAX_GRADE:
+            found.append(f"page median grade {self.median} (limit {PAGE_MEDIAN_MAX_GRADE})")
+        return found
+
+
+def plain_text(markdown_text: str) -> str:
+    """Markdown to prose: each list item, table row and line block ends a sentence."""
+    sentences: list[str] = []
+    for raw in markdown_text.splitlines():
+        line = raw.strip()
+        if not line or _TABLE_RULE.match(line) or line.startswith(("<", "{:")):
+            continue
+        line = line.lstrip("> ")
+        line = _LIST_MARK.sub("", line)
+        if line.startswith("|"):
+            cells = [c.strip() for c in line.strip("|").split("|") if c.strip()]
+            line = ". ".join(cells)
+        line = _LINK.sub(r"\1", line)
+        line = _INLINE.sub("", line).strip()
+        if not line:
+            continue
+        if not _END.search(line):
+            line += "."
+        sentences.append(line)
+    return " ".join(sentences)
+
+
+def _exclusion_pattern(terms) -> re.Pattern | None:
+    words = sorted({t.strip() for t in terms if t and t.strip()}, key=len, reverse=True)
+    if not words:
+        return None
+    return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
+
+
+def score_text(text: str, exclude=None) -> tuple[float, float, int]:
+    pattern = exclude if isinstance(exclude, re.Pattern) or exclude is None else None
+    if pattern is None and exclude:
+        pattern = _exclusion_pattern(exclude)
+    if pattern is not None:
+        text = pattern.sub(_STAND_IN, text)
+    words = textstat.lexicon_count(text)
+    if not words:
+        return 0.0, 0.0, 0
+    return (
+        round(textstat.flesch_kincaid_grade(text), 1),
+        round(textstat.smog_index(text), 1),
+        words,
+    )
+
+
+def split_sections(markdown_text: str) -> list[tuple[str, str]]:
+    """Split on ``##`` headings; text before the first heading is 'Introduction'."""
+    sections: list[tuple[str, list[str]]] = [("Introduction", [])]
+    for line in markdown_text.splitlines():
+        match = _HEADING.match(line)
+        if match and len(match.group(1)) == 2:
+            sections.append((match.group(2), []))
+        elif match:  # ### sub-heading: a sentence of its section
+            sections[-1][1].append(match.group(2))
+        else:
+            sections[-1][1].append(line)
+    return [(h, "\n".join(lines)) for h, lines in sections if "\n".join(lines).strip()]
+
+
+def score_markdown(markdown_text: str, exclude=()) -> PageScore:
+    pattern = _exclusion_pattern(exclude)
+    scores = []
+    for heading, body in split_sections(markdown_text):
+        grade, smog, words = score_text(plain_text(body), pattern)
+        scores.append(SectionScore(heading, grade, smog, words))
+    return PageScore(tuple(scores))
+
+
+def _terms_from_content(root: Path) -> list[str]:
+    """Procedure names and glossary terms read straight from content files (CLI use)."""
+    import yaml
+
+    terms: list[str] = []
+    for folder, keys in (("procedures", ("title",)), ("glossary", ("term",))):
+        for path in sorted((root / folder).glob("*.md")):
+            text = path.read_text(encoding="utf-8")
+            if not text.startswith("---"):
+                continue
+            try:
+                meta = yaml.safe_load(text.split("---", 2)[1]) or {}
+            except yaml.YAMLError:
+                continue
+            for key in keys:
+                if meta.get(key):
+                    terms.append(str(meta[key]))
+            terms.extend(str(a) for a in meta.get("also_called") or [])
+    return terms
+
+
+def main(argv: list[str]) -> int:
+    if not argv:
+        print("usage: python -m painsite.readability FILE.md [FILE.md ...]")
+        return 2
+    root = Path(__file__).resolve().parent.parent / "content"
+    terms = _terms_from_content(root)
+    failed = 0
+    for name in argv:
+        text = Path(name).read_text(encoding="utf-8")
+        if text.startswith("---"):
+            text = text.split("---", 2)[2]
+        page = score_markdown(text, terms)
+        print(f"{name}: median grade {page.median}")
+        for s in page.sections:
+            flag = "  TOO HARD" if s.too_hard else ""
+            print(f"  {s.grade:5.1f}  smog {s.smog:4.1f}  {s.words:4d} words  {s.heading}{flag}")
+        for problem in page.problems():
+            print(f"  PROBLEM: {problem}")
+            failed = 1
+        long = [
+            sent for sent in re.split(r"(?<=[.!?])\s+", plain_text(text)) if len(sent.split()) > 20
+        ]
+        for sent in long:
+            print(f"  LONG SENTENCE ({len(sent.split())} words): {sent[:90]}")
+    return failed
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+
+from painsite import views
+from painsite.sitemaps import SITEMAPS
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("procedures/", include("procedures.urls")),
+    path("conditions/", include("procedures.urls_conditions")),
+    path("faq/", include("faq.urls")),
+    path("glossary/", include("glossary.urls")),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "painsite.views.page_not_found"
+handler500 = "painsite.views.server_error"

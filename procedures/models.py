@@ -1,0 +1,157 @@
+from django.db import models
+from django.urls import reverse
+
+from painsite.pages import ArticleModel, PageQuerySet
+
+
+class Area(models.Model):
+    """A part of the body, for "Find by where it hurts"."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(
+        max_length=80, help_text='As a patient would say it, e.g. "Lower back".'
+    )
+    description = models.CharField(
+        max_length=200, blank=True, help_text="One short line shown under the name."
+    )
+    order = models.PositiveIntegerField(default=100, help_text="Lower numbers come first.")
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("procedures:where_it_hurts") + f"#{self.slug}"
+
+
+class ConditionQuerySet(PageQuerySet):
+    def for_list(self):
+        return self.published().order_by("order", "title")
+
+    def for_detail(self):
+        from procedures.models import Procedure
+
+        return self.prefetch_related(
+            "areas",
+            models.Prefetch(
+                "procedures",
+                queryset=Procedure.objects.published().order_by("order", "title"),
+                to_attr="published_procedures",
+            ),
+        )
+
+
+class Condition(ArticleModel):
+    title = models.CharField(max_length=150, help_text="The plain name a patient would use.")
+    slug = models.SlugField(
+        max_length=150, unique=True, help_text="Part of the page address. Changing it breaks links."
+    )
+    areas = models.ManyToManyField(
+        Area, blank=True, related_name="conditions", help_text="Where it hurts."
+    )
+
+    objects = ConditionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "title"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("conditions:detail", kwargs={"slug": self.slug})
+
+
+class Kind(models.TextChoices):
+    DIAGNOSTIC = "diagnostic", "Diagnostic (a test to find the source of pain)"
+    TREATMENT = "treatment", "Treatment"
+    BOTH = "both", "Diagnostic and treatment"
+    DEVICE = "device", "Implanted device"
+
+
+class ProcedureQuerySet(PageQuerySet):
+    def for_list(self):
+        return self.published().order_by("order", "title")
+
+    def for_detail(self):
+        from faq.models import FAQ
+
+        return self.prefetch_related(
+            models.Prefetch(
+                "conditions",
+                queryset=Condition.objects.published().order_by("order", "title"),
+                to_attr="published_conditions",
+            ),
+            models.Prefetch(
+                "related",
+                queryset=Procedure.objects.published().order_by("order", "title"),
+                to_attr="published_related",
+            ),
+            models.Prefetch(
+                "faqs",
+                queryset=FAQ.objects.published().order_by("topic", "order", "question"),
+                to_attr="published_faqs",
+            ),
+        )
+
+
+class Procedure(ArticleModel):
+    title = models.CharField(max_length=150, help_text="The plain name a patient would use.")
+    slug = models.SlugField(
+        max_length=150, unique=True, help_text="Part of the page address. Changing it breaks links."
+    )
+    main_message = models.CharField(
+        max_length=300, help_text="One sentence: the single thing a patient should take away."
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.TREATMENT)
+    used_for = models.CharField("what it is used for", max_length=300)
+    duration = models.CharField("how long it takes", max_length=200)
+    sedation = models.CharField(
+        "awake or sedated", max_length=200, help_text="Whether the patient is awake or sedated."
+    )
+    driver = models.CharField(
+        "driver needed", max_length=200, help_text="Whether someone must drive the patient home."
+    )
+    relief_starts = models.CharField("when relief may start", max_length=200)
+    relief_lasts = models.CharField("how long relief may last", max_length=200)
+    conditions = models.ManyToManyField(
+        Condition,
+        blank=True,
+        related_name="procedures",
+        help_text="Conditions this procedure may help.",
+    )
+    related = models.ManyToManyField(
+        "self",
+        blank=True,
+        symmetrical=False,
+        related_name="related_from",
+        help_text="Other procedures to suggest on this page.",
+    )
+    areas = models.ManyToManyField(
+        Area, blank=True, related_name="procedures", help_text="Where it hurts."
+    )
+
+    objects = ProcedureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "title"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("procedures:detail", kwargs={"slug": self.slug})
+
+    @property
+    def at_a_glance(self) -> list[tuple[str, str]]:
+        return [
+            ("What it is used for", self.used_for),
+            ("Type", self.get_kind_display()),
+            ("How long it takes", self.duration),
+            ("Awake or sedated", self.sedation),
+            ("Driver needed", self.driver),
+            ("When relief may start", self.relief_starts),
+            ("How long relief may last", self.relief_lasts),
+        ]
