@@ -265,6 +265,16 @@ class Record:
     body: str
     key_lines: dict[str, int]
     shown: str
+    front_lines: list[str] = field(default_factory=list)
+
+    def item_line(self, key: str, value: str) -> int:
+        """The line of ``- value`` under ``key:`` (or the key's line)."""
+        start = self.key_lines.get(key, 1)
+        for number in range(start, len(self.front_lines) + 1):
+            line = self.front_lines[number - 1].strip()
+            if line.lstrip("- ").strip().strip("'\"") == value and line.startswith("-"):
+                return number
+        return start
 
     @property
     def slug(self) -> str:
@@ -365,22 +375,13 @@ def parse_file(kind: Kind_, path: Path, shown: str) -> tuple[Record | None, list
     if "\x00" in body:
         problems.append(Problem(shown, body_start, "NUL characters in the text"))
 
-    slug_value = data.get("slug")
-    if slug_value and slug_value != path.stem:
-        problems.append(
-            Problem(
-                shown,
-                key_lines.get("slug", 1),
-                f"slug '{slug_value}' must match the file name '{path.name}'",
-            )
-        )
     if "reviewed_on" in kind.fields and data.get("reviewed_on") and not data.get("next_review_due"):
         data["next_review_due"] = one_year_after(data["reviewed_on"])
     if kind.name == "procedure" and body:
         problems.extend(check_sections(body, body_start, shown))
     if problems:
         return None, problems
-    return Record(kind, path, data, body, key_lines, shown), []
+    return Record(kind, path, data, body, key_lines, shown, all_lines[:closing]), []
 
 
 def _headings(body: str, first_line: int):
@@ -549,6 +550,15 @@ def read_all(root: Path) -> tuple[dict[str, list[Record]], list[Problem]]:
                 )
                 continue
             seen[record.slug] = shown
+            if record.slug != path.stem:
+                problems.append(
+                    Problem(
+                        shown,
+                        record.key_lines.get("slug", 1),
+                        f"slug '{record.slug}' must match the file name '{path.name}'",
+                    )
+                )
+                continue
             records[kind.name].append(record)
     if not found_any and not problems:
         problems.append(
@@ -577,7 +587,7 @@ def check_references(records: dict[str, list[Record]]) -> list[Problem]:
                         problems.append(
                             Problem(
                                 record.shown,
-                                record.key_lines.get(key, 1),
+                                record.item_line(key, ref),
                                 f"unknown {target} '{ref}' in '{key}'",
                             )
                         )
