@@ -21,7 +21,9 @@ class ArticleAdmin(RenderedHtmlMixin, admin.ModelAdmin):
     list_per_page = 50
     save_on_top = True
 
-    reading_grade_display = reading_grade
+    @admin.display(description="Reading grade")
+    def reading_grade_display(self, obj):
+        return reading_grade(obj)
 
 
 @admin.register(Procedure)
