@@ -1,15 +1,25 @@
 """Production: everything secret or site-specific comes from the environment.
 
-Missing values stop the process at start-up with a clear message; there is no
-fallback secret and DEBUG is always off.
+The environment may be given in a ``.env`` file in the project folder (or the file
+named by ``PAINSITE_ENV_FILE``; set it empty to read none); real environment
+variables win over the file. A missing ``SECRET_KEY``, ``ALLOWED_HOSTS``,
+``DATABASE_URL`` or ``REDIS_URL`` stops the process at start-up with a clear
+message; there is no fallback secret and DEBUG is always off.
 """
 
 import os
+from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
+from dotenv import load_dotenv
 
-from .base import *  # noqa: F403
-from .base import env_list
+# Before base reads the environment (DATABASE_URL, REDIS_URL, ...).
+_env_file = os.environ.get("PAINSITE_ENV_FILE", str(Path(__file__).resolve().parents[2] / ".env"))
+if _env_file and Path(_env_file).is_file():
+    load_dotenv(_env_file, override=False)
+
+from .base import *  # noqa: E402, F403
+from .base import env_bool, env_list  # noqa: E402
 
 
 def required(name: str) -> str:
@@ -23,6 +33,39 @@ def required(name: str) -> str:
 
 
 DEBUG = False
+
 SECRET_KEY = required("SECRET_KEY")
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS") or [required("ALLOWED_HOSTS")]
-required("DATABASE_URL")
+if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure"):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is too weak: use at least 50 random characters, e.g. the output of "
+        "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    )
+required("ALLOWED_HOSTS")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+required("DATABASE_URL")  # base already built DATABASES from it
+required("REDIS_URL")  # base already built CACHES from it
+
+# The site sits behind a TLS-terminating proxy that sets X-Forwarded-Proto and
+# appends the visitor's address to X-Forwarded-For.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)  # false only to try it on plain http
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "1"))
+SECURE_HSTS_SECONDS = 365 * 24 * 3600
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+
+# __Host- cookies: only ever set over HTTPS, for this exact host, for the whole site.
+SESSION_COOKIE_SECURE = True
+SESSION_COOKIE_NAME = "__Host-sessionid"
+CSRF_COOKIE_SECURE = True
+CSRF_COOKIE_NAME = "__Host-csrftoken"
+
+PAINSITE_REQUIRE_2FA = env_bool("PAINSITE_REQUIRE_2FA", True)
+
+# Hashed, compressed (gzip and brotli) static files; whitenoise serves the hashed ones
+# with far-future "immutable" cache headers.
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}

@@ -1,10 +1,15 @@
 """Fast, isolated test settings. DATABASE_URL (from the environment) still picks the engine."""
 
+import os
+
 from .base import *  # noqa: F403
 
 DEBUG = False
 SECRET_KEY = "test-only-secret-key-painsite"
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# CACHES come from base: Redis when REDIS_URL is set (CI's PostgreSQL run), else local memory.
+# Each test process gets its own key prefix so parallel runs sharing one Redis never collide.
+if "KEY_PREFIX" in CACHES["default"]:  # noqa: F405
+    CACHES["default"]["KEY_PREFIX"] = f"painsite-test-{os.getpid()}"  # noqa: F405
 MEDIA_ROOT = BASE_DIR / "media-test"  # noqa: F405

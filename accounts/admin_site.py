@@ -1,0 +1,101 @@
+"""The admin site: Django's, plus a second sign-in step when ``PAINSITE_REQUIRE_2FA`` is on.
+
+With the setting on, a staff member who has signed in with a password but has not
+yet entered a code from their authenticator app (or a recovery code) in this
+session is treated as not allowed in: every admin page sends them to the
+``verify/`` step, which then takes them where they were going.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django_otp import login as otp_login
+
+from accounts.otp import has_device, match_token
+
+
+class VerifyForm(forms.Form):
+    token = forms.CharField(
+        label="Code",
+        max_length=32,
+        help_text=(
+            "The 6-digit code your authenticator app shows now, "
+            "or one of your recovery codes (each works once)."
+        ),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autofocus": True, "inputmode": "text"}
+        ),
+    )
+
+
+def requires_second_step(request) -> bool:
+    user = request.user
+    return bool(
+        settings.PAINSITE_REQUIRE_2FA
+        and user.is_active
+        and user.is_staff
+        and not getattr(user, "is_verified", lambda: False)()
+    )
+
+
+class PainsiteAdminSite(admin.AdminSite):
+    def has_permission(self, request):
+        return super().has_permission(request) and not requires_second_step(request)
+
+    def get_urls(self):
+        return [path("verify/", self.verify_view, name="verify")] + super().get_urls()
+
+    def _next_url(self, request) -> str:
+        target = request.POST.get("next") or request.GET.get("next") or ""
+        if url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return target
+        return reverse("admin:index", current_app=self.name)
+
+    def login(self, request, extra_context=None):
+        if request.method == "GET" and requires_second_step(request):
+            query = urlencode({"next": self._next_url(request)})
+            return redirect(f"{reverse('admin:verify', current_app=self.name)}?{query}")
+        return super().login(request, extra_context)
+
+    @method_decorator(never_cache)
+    @method_decorator(csrf_protect)
+    def verify_view(self, request):
+        """The second sign-in step: a code from the authenticator app, or a recovery code."""
+        user = request.user
+        if not (user.is_active and user.is_staff):
+            query = urlencode({"next": self._next_url(request)})
+            return redirect(f"{reverse('admin:login', current_app=self.name)}?{query}")
+        if not requires_second_step(request):
+            return redirect(self._next_url(request))
+        form = VerifyForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            device = match_token(user, form.cleaned_data["token"])
+            if device is not None:
+                otp_login(request, device)
+                return redirect(self._next_url(request))
+            form.add_error(
+                "token",
+                "That code did not work. Codes from the app change every 30 seconds: "
+                "type the one it shows now, or use a recovery code you have not used before.",
+            )
+        context = {
+            **self.each_context(request),
+            "title": "Two-step sign-in",
+            "form": form,
+            "has_device": has_device(user),
+            "next": self._next_url(request),
+        }
+        return TemplateResponse(request, "accounts/verify.html", context)

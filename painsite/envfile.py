@@ -1,0 +1,58 @@
+"""Write a local ``.env`` for trying production settings on this machine.
+
+    python -m painsite.envfile [PATH]
+
+Copies ``.env.example`` with a freshly generated ``SECRET_KEY``, this folder's
+SQLite database, the local Redis, and ``SECURE_SSL_REDIRECT=false`` (there is no
+TLS proxy in front of ``make serve``). Never overwrites an existing file.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sys
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def local_values() -> dict[str, str]:
+    return {
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DATABASE_URL": f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "SITE_URL": "http://127.0.0.1:8000",
+        "SECURE_SSL_REDIRECT": "false",
+        "TRUSTED_PROXY_COUNT": "0",
+    }
+
+
+def render(example: str, values: dict[str, str]) -> str:
+    out = []
+    for line in example.splitlines():
+        key = line.split("=", 1)[0]
+        if "=" in line and not line.startswith("#") and key in values:
+            line = f"{key}={values[key]}"
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def main(argv: list[str]) -> int:
+    path = Path(argv[1]) if len(argv) > 1 else BASE_DIR / ".env"
+    if path.exists():
+        print(f"{path} already exists; left unchanged.")
+        return 0
+    example = (BASE_DIR / ".env.example").read_text()
+    path.write_text(render(example, local_values()))
+    path.chmod(0o600)
+    print(
+        f"Wrote {path} for trying the site locally: a new SECRET_KEY, the SQLite database "
+        "db.sqlite3, Redis on 127.0.0.1:6379 and SECURE_SSL_REDIRECT=false (plain http). "
+        "Edit it for a real deployment (README, 'Deploy')."
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
