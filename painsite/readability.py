@@ -139,6 +139,12 @@ def score_markdown(markdown_text: str, exclude=()) -> PageScore:
     return PageScore(tuple(scores))
 
 
+def long_sentences(markdown_text: str, limit: int = 20) -> list[str]:
+    """Sentences longer than ``limit`` words (headings and list items count as sentences)."""
+    prose = plain_text("\n".join(body for _, body in split_sections(markdown_text)))
+    return [s for s in re.split(r"(?<=[.!?])\s+", prose) if len(s.split()) > limit]
+
+
 def _terms_from_content(root: Path) -> list[str]:
     """Procedure names and glossary terms read straight from content files (CLI use)."""
     import yaml
@@ -179,10 +185,7 @@ def main(argv: list[str]) -> int:
         for problem in page.problems():
             print(f"  PROBLEM: {problem}")
             failed = 1
-        long = [
-            sent for sent in re.split(r"(?<=[.!?])\s+", plain_text(text)) if len(sent.split()) > 20
-        ]
-        for sent in long:
+        for sent in long_sentences(text):
             print(f"  LONG SENTENCE ({len(sent.split())} words): {sent[:90]}")
     return failed
 

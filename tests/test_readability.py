@@ -1,0 +1,80 @@
+"""The readability gate: every published page, and each section, stays plain.
+
+Flesch–Kincaid grade per section at most 8, a page's median at most 6.5, and no
+sentence over 20 words. Procedure names and glossary terms are left out of the
+scored text, as the NHS does.
+"""
+
+import pytest
+
+from faq.models import FAQ
+from glossary.models import GlossaryTerm
+from painsite.pages import readability_exclusions
+from painsite.readability import (
+    PAGE_MEDIAN_MAX_GRADE,
+    SECTION_MAX_GRADE,
+    long_sentences,
+    score_markdown,
+)
+from procedures.models import Condition, Procedure
+
+pytestmark = pytest.mark.django_db
+
+HARD = (
+    "## What it is\n\nNotwithstanding considerable interindividual variability, "
+    "epidemiological investigations consistently demonstrate substantial "
+    "multifactorial contributions to degenerative musculoskeletal pathophysiology.\n"
+)
+
+
+def test_scorer_flags_a_hard_section():
+    page = score_markdown(HARD)
+    assert page.sections[0].grade > SECTION_MAX_GRADE
+    assert any("What it is" in problem for problem in page.problems())
+
+
+def test_scorer_passes_plain_text():
+    page = score_markdown("## What it is\n\nA small shot in your back. It may ease the pain.\n")
+    assert page.problems() == [] and page.median < 4
+
+
+def test_excluded_terms_are_left_out():
+    text = "## Words\n\nThe transforaminal epidural injection helps.\n"
+    assert (
+        score_markdown(text, ["transforaminal epidural injection"]).median
+        < score_markdown(text).median
+    )
+
+
+def test_long_sentence_is_found():
+    assert long_sentences("## A\n\n" + " ".join(["word"] * 21) + ".")
+    assert not long_sentences("## A\n\n" + " ".join(["word"] * 20) + ".")
+
+
+def published_texts():
+    for model, field in ((Procedure, "body"), (Condition, "body")):
+        for page in model.objects.published():
+            yield page.get_absolute_url(), getattr(page, field)
+    for faq in FAQ.objects.published():
+        yield faq.get_absolute_url(), faq.answer
+    for term in GlossaryTerm.objects.published():
+        yield term.get_absolute_url(), term.definition
+
+
+def test_every_published_page_passes_the_gate(site_content):
+    exclude = readability_exclusions()
+    problems = []
+    pages = 0
+    for url, text in published_texts():
+        pages += 1
+        page = score_markdown(text, exclude)
+        problems += [f"{url}: {problem}" for problem in page.problems()]
+        problems += [f"{url}: sentence over 20 words: {s[:60]}" for s in long_sentences(text)]
+    assert pages >= 10 + 8 + 25 + 40
+    assert problems == [], "\n".join(problems)
+
+
+def test_stored_grades_match_the_gate(site_content):
+    for page in Procedure.objects.published():
+        assert page.reading_grade is not None and page.reading_grade <= PAGE_MEDIAN_MAX_GRADE
+        assert page.reading_worst <= SECTION_MAX_GRADE
