@@ -29,6 +29,8 @@ from glossary import signals as glossary_signals
 from glossary.models import GlossaryTerm
 from painsite.pages import DEFAULT_REVIEWER, Status, lines, one_year_after
 from procedures.models import Area, Condition, Kind, Procedure
+from search import index as search_index
+from search import seed as synonym_seed
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_FILE_BYTES = 1_000_000
@@ -597,18 +599,22 @@ def check_references(records: dict[str, list[Record]]) -> list[Problem]:
 def load(root, *, dry_run: bool = False, force: bool = False, user=None) -> Report:
     """Validate everything under ``root``; if all is well, write it in one transaction."""
     records, problems = read_all(Path(root))
+    synonyms, synonym_problems = synonym_seed.read(Path(root), Problem)
+    problems.extend(synonym_problems)
     if problems:
         raise ContentError(problems)
     report = Report(dry_run=dry_run)
-    with transaction.atomic():
+    with transaction.atomic(), search_index.suspended():
         glossary_signals.SUSPENDED["value"] = True
         try:
             _write(records, report, force)
+            synonym_seed.write(synonyms, report, force)
             glossary = report.counts.get("glossary", {})
             if glossary.get("created") or glossary.get("updated"):
                 glossary_signals.rerender_pages()  # term links on every page follow the glossary
         finally:
             glossary_signals.SUSPENDED["value"] = False
+        search_index.rebuild()  # the search index follows every load
         if dry_run:
             transaction.set_rollback(True)
     return report

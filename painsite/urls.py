@@ -12,6 +12,7 @@ urlpatterns = [
     path("conditions/", include("procedures.urls_conditions")),
     path("faq/", include("faq.urls")),
     path("glossary/", include("glossary.urls")),
+    path("search/", include("search.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path(settings.ADMIN_URL, admin.site.urls),  # moved by the ADMIN_URL setting

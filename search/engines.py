@@ -1,0 +1,185 @@
+"""The database's own full-text search, behind one small interface.
+
+A query reaches an engine already split into *concepts* (a word, or a phrase
+with its synonyms as alternatives), each alternative a tuple of plain words.
+The engine answers, for every page that matches any concept, in which field
+each concept matched (names, summary or body), whether the query matched as a
+phrase there, and the engine's own relevance score. ``search.service`` turns
+those facts into the final ranking, the same way for every engine.
+
+Patients' text never becomes query syntax: SQLite gets every word as a quoted
+FTS5 string (so ``NEAR(``, ``*``, ``-``, ``OR`` are just words) and PostgreSQL
+gets every phrase as a bound parameter of ``plainto_tsquery``/``phraseto_tsquery``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import connection
+
+NAMES, SUMMARY, BODY = 3, 2, 1
+LEVELS = (NAMES, SUMMARY, BODY)
+
+
+@dataclass(frozen=True)
+class Concept:
+    alternatives: tuple[tuple[str, ...], ...]  # each alternative: content words in order
+
+
+@dataclass(frozen=True)
+class EngineQuery:
+    concepts: tuple[Concept, ...]
+    phrase: tuple[str, ...] = ()  # the words as typed (stop words too), for phrase matches
+
+
+@dataclass
+class Hits:
+    total_documents: int = 0
+    levels: dict[int, dict[int, int]] = field(default_factory=lambda: defaultdict(dict))
+    phrase: dict[int, int] = field(default_factory=dict)
+    rank: dict[int, float] = field(default_factory=dict)
+
+    def add_level(self, doc_id: int, concept: int, level: int):
+        current = self.levels[doc_id].get(concept, 0)
+        if level > current:
+            self.levels[doc_id][concept] = level
+
+    def document_frequency(self, concept: int) -> int:
+        return sum(1 for found in self.levels.values() if concept in found)
+
+    @property
+    def ids(self) -> set[int]:
+        return set(self.levels)
+
+
+class Engine:
+    name = "none"
+
+    def match(self, query: EngineQuery) -> Hits:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+def _fts_string(word: str) -> str:
+    return '"' + word.replace('"', '""') + '"'
+
+
+class SQLiteFTS5Engine(Engine):
+    """SQLite's FTS5 table ``search_fts`` (Porter stemmer), kept in step by triggers."""
+
+    name = "SQLite FTS5"
+    COLUMNS = {NAMES: "names", SUMMARY: "summary", BODY: "body"}
+    BM25_WEIGHTS = (10.0, 4.0, 1.0)
+
+    @staticmethod
+    def _concept(concept: Concept) -> str:
+        alternatives = [
+            "(" + " AND ".join(_fts_string(w) for w in alternative) + ")"
+            for alternative in concept.alternatives
+        ]
+        return "(" + " OR ".join(alternatives) + ")"
+
+    def match(self, query: EngineQuery) -> Hits:
+        parts: list[str] = []
+        params: list[str] = []
+        select = "SELECT rowid, {concept}, {level}, 0.0 FROM search_fts WHERE search_fts MATCH %s"
+        for index, concept in enumerate(query.concepts):
+            expression = self._concept(concept)
+            for level in LEVELS:
+                parts.append(select.format(concept=index, level=level))
+                params.append(f"{self.COLUMNS[level]} : {expression}")
+        if len(query.phrase) > 1:
+            phrase = '"' + " ".join(query.phrase).replace('"', '""') + '"'
+            for level in LEVELS:
+                parts.append(select.format(concept=-1, level=level))
+                params.append(f"{self.COLUMNS[level]} : {phrase}")
+        weights = ", ".join(str(w) for w in self.BM25_WEIGHTS)
+        parts.append(
+            f"SELECT rowid, -2, 0, -bm25(search_fts, {weights}) "
+            "FROM search_fts WHERE search_fts MATCH %s"
+        )
+        params.append(" OR ".join(self._concept(c) for c in query.concepts))
+        parts.append("SELECT 0, -3, 0, count(*) FROM search_document")
+        hits = Hits()
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts), params)
+            rows = cursor.fetchall()
+        for doc_id, concept, level, value in rows:
+            if concept >= 0:
+                hits.add_level(doc_id, concept, level)
+            elif concept == -1:
+                hits.phrase[doc_id] = max(level, hits.phrase.get(doc_id, 0))
+            elif concept == -2:
+                hits.rank[doc_id] = value
+            else:
+                hits.total_documents = int(value)
+        return hits
+
+
+class PostgresEngine(Engine):
+    """PostgreSQL full-text search over the generated, GIN-indexed ``search_document.vector``.
+
+    Weights: A = title and other names, B = summary and main message, D = body.
+    """
+
+    name = "PostgreSQL full-text search"
+    CONFIG = "english"
+    WEIGHTS = {NAMES: "{a}", SUMMARY: "{b}", BODY: "{d}"}
+
+    def match(self, query: EngineQuery) -> Hits:
+        params: list[str] = []
+        ctes: list[str] = []
+        for index, concept in enumerate(query.concepts):
+            alternatives = []
+            for alternative in concept.alternatives:
+                alternatives.append(f"plainto_tsquery('{self.CONFIG}', %s)")
+                params.append(" ".join(alternative))
+            ctes.append("(" + " || ".join(alternatives) + f") AS c{index}")
+        has_phrase = len(query.phrase) > 1
+        if has_phrase:
+            ctes.append(f"phraseto_tsquery('{self.CONFIG}', %s) AS p")
+            params.append(" ".join(query.phrase))
+        columns = []
+        for index in range(len(query.concepts)):
+            for level in LEVELS:
+                columns.append(f"ts_filter(d.vector, '{self.WEIGHTS[level]}') @@ q.c{index}")
+        if has_phrase:
+            for level in LEVELS:
+                columns.append(f"ts_filter(d.vector, '{self.WEIGHTS[level]}') @@ q.p")
+        every = " || ".join(f"q.c{i}" for i in range(len(query.concepts)))
+        sql = (
+            f"WITH q AS (SELECT {', '.join(ctes)}) "
+            f"SELECT d.id, ts_rank(d.vector, {every}), "
+            "(SELECT count(*) FROM search_document), "
+            f"{', '.join(columns)} "
+            f"FROM search_document d, q WHERE d.vector @@ ({every})"
+        )
+        hits = Hits()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        for row in rows:
+            doc_id, rank, total, flags = row[0], row[1], row[2], row[3:]
+            hits.total_documents = total
+            hits.rank[doc_id] = float(rank)
+            position = 0
+            for index in range(len(query.concepts)):
+                for level in LEVELS:
+                    if flags[position]:
+                        hits.add_level(doc_id, index, level)
+                    position += 1
+            if has_phrase:
+                for level in LEVELS:
+                    if flags[position]:
+                        hits.phrase[doc_id] = max(level, hits.phrase.get(doc_id, 0))
+                    position += 1
+        return hits
+
+
+def get_engine() -> Engine:
+    if connection.vendor == "postgresql":
+        return PostgresEngine()
+    if connection.vendor == "sqlite":
+        return SQLiteFTS5Engine()
+    raise NotImplementedError(f"Search supports SQLite and PostgreSQL, not {connection.vendor}.")

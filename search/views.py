@@ -1,0 +1,20 @@
+from django.views.generic import TemplateView
+
+from . import service
+
+
+class SearchView(TemplateView):
+    """``/search/?q=``: published pages only; never logs what was searched for."""
+
+    template_name = "search/results.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        raw = self.request.GET.get("q", "")
+        context["search"] = service.search(raw if isinstance(raw, str) else "")
+        return context
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        response["X-Robots-Tag"] = "noindex"
+        return response
