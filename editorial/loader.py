@@ -155,7 +155,7 @@ class FieldSpec:
 COMMON_ARTICLE = {
     "title": FieldSpec(text(150), True),
     "slug": FieldSpec(slug, True),
-    "status": FieldSpec(choice(Status.choices), default=Status.PUBLISHED),
+    "status": FieldSpec(choice(Status.choices), default=Status.PUBLISHED.value),
     "order": FieldSpec(integer, default=100),
     "also_called": FieldSpec(string_list, default=[]),
     "summary": FieldSpec(text(200), True),
@@ -185,7 +185,7 @@ KINDS: dict[str, Kind_] = {
         {
             "term": FieldSpec(text(120), True),
             "slug": FieldSpec(slug, True),
-            "status": FieldSpec(choice(Status.choices), default=Status.PUBLISHED),
+            "status": FieldSpec(choice(Status.choices), default=Status.PUBLISHED.value),
             "also_called": FieldSpec(string_list, default=[]),
         },
         "definition",
@@ -234,7 +234,7 @@ KINDS: dict[str, Kind_] = {
             "question": FieldSpec(text(250), True),
             "slug": FieldSpec(slug, True),
             "topic": FieldSpec(choice(Topic.choices), True),
-            "status": FieldSpec(choice(Status.choices), default=Status.PUBLISHED),
+            "status": FieldSpec(choice(Status.choices), default=Status.PUBLISHED.value),
             "order": FieldSpec(integer, default=100),
             "procedures": FieldSpec(slug_list, default=[]),
         },

@@ -34,14 +34,15 @@ def production_security_settings() -> dict:
     return {name: getattr(module, name) for name in dir(module) if SECURITY_SETTING.match(name)}
 
 
-SAFE_TEXT = {"alt", "title", "content", "aria-label", "value"}
+SAFE_TEXT = {"alt", "title", "content", "aria-label", "value", "id"}  # escaped text, slugs
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "srcset", "poster", "data"}
 BAD_SCHEMES = re.compile(r"^(javascript|vbscript|data|livescript|file):", re.IGNORECASE)
 
 
 def _normalize_url(value: str) -> str:
-    value = html.unescape(value)
-    return re.sub(r"[\x00-\x20\x7f]+", "", value).lower()
+    """As a browser reads it: entities decoded, outer blanks trimmed, tabs and newlines dropped."""
+    value = html.unescape(value).strip("".join(map(chr, range(33))))
+    return re.sub(r"[\t\n\r]", "", value).lower()
 
 
 class _Inspector(HTMLParser):
