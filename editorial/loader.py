@@ -29,8 +29,6 @@ from glossary import signals as glossary_signals
 from glossary.models import GlossaryTerm
 from painsite.pages import DEFAULT_REVIEWER, Status, lines, one_year_after
 from procedures.models import Area, Condition, Kind, Procedure
-from search import index as search_index
-from search import seed as synonym_seed
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_FILE_BYTES = 1_000_000
@@ -155,7 +153,7 @@ class FieldSpec:
 COMMON_ARTICLE = {
     "title": FieldSpec(text(150), True),
     "slug": FieldSpec(slug, True),
-    "status": FieldSpec(choice(Status.choices), default=Status.PUBLISHED.value),
+    "status": FieldSpec(choice(Status.choices), default=Status.PUBLISHED),
     "order": FieldSpec(integer, default=100),
     "also_called": FieldSpec(string_list, default=[]),
     "summary": FieldSpec(text(200), True),
@@ -185,7 +183,7 @@ KINDS: dict[str, Kind_] = {
         {
             "term": FieldSpec(text(120), True),
             "slug": FieldSpec(slug, True),
-            "status": FieldSpec(choice(Status.choices), default=Status.PUBLISHED.value),
+            "status": FieldSpec(choice(Status.choices), default=Status.PUBLISHED),
             "also_called": FieldSpec(string_list, default=[]),
         },
         "definition",
@@ -234,7 +232,7 @@ KINDS: dict[str, Kind_] = {
             "question": FieldSpec(text(250), True),
             "slug": FieldSpec(slug, True),
             "topic": FieldSpec(choice(Topic.choices), True),
-            "status": FieldSpec(choice(Status.choices), default=Status.PUBLISHED.value),
+            "status": FieldSpec(choice(Status.choices), default=Status.PUBLISHED),
             "order": FieldSpec(integer, default=100),
             "procedures": FieldSpec(slug_list, default=[]),
         },
@@ -599,28 +597,26 @@ def check_references(records: dict[str, list[Record]]) -> list[Problem]:
 def load(root, *, dry_run: bool = False, force: bool = False, user=None) -> Report:
     """Validate everything under ``root``; if all is well, write it in one transaction."""
     records, problems = read_all(Path(root))
-    synonyms, synonym_problems = synonym_seed.read(Path(root), Problem)
-    problems.extend(synonym_problems)
     if problems:
         raise ContentError(problems)
     report = Report(dry_run=dry_run)
-    with transaction.atomic(), search_index.suspended():
+    with transaction.atomic():
         glossary_signals.SUSPENDED["value"] = True
         try:
-            _write(records, report, force)
-            synonym_seed.write(synonyms, report, force)
+            written = _write(records, report, force)
             glossary = report.counts.get("glossary", {})
             if glossary.get("created") or glossary.get("updated"):
-                glossary_signals.rerender_pages()  # term links on every page follow the glossary
+                # Term links on every page follow the glossary; pages written in this
+                # load were already rendered after the glossary, so they are skipped.
+                glossary_signals.rerender_pages(skip=written)
         finally:
             glossary_signals.SUSPENDED["value"] = False
-        search_index.rebuild()  # the search index follows every load
         if dry_run:
             transaction.set_rollback(True)
     return report
 
 
-def _write(records: dict[str, list[Record]], report: Report, force: bool) -> None:
+def _write(records: dict[str, list[Record]], report: Report, force: bool) -> list:
     relations_to_set: list[tuple[Record, object]] = []
     for kind_name, kind in KINDS.items():
         existing = kind.model.objects.filter(slug__in=[r.slug for r in records[kind_name]])
@@ -658,6 +654,7 @@ def _write(records: dict[str, list[Record]], report: Report, force: bool) -> Non
     for record, obj in relations_to_set:
         for key, target in record.kind.relations.items():
             getattr(obj, key).set(models[target].objects.filter(slug__in=record.data[key]))
+    return [obj for _, obj in relations_to_set]
 
 
 def export(root, kinds=None) -> list[Path]:

@@ -8,17 +8,21 @@ from .models import GlossaryTerm
 SUSPENDED = {"value": False}
 
 
-def rerender_pages():
+def rerender_pages(skip=()):
+    """Render every page again (not those in ``skip``: already rendered with this glossary)."""
     from faq.models import FAQ
     from procedures.models import Condition, Procedure
 
+    skip = {(type(obj), obj.pk) for obj in skip}
     for model in (Procedure, Condition):
         for page in model.objects.all():
-            page.render()
-            page.save(update_fields=["body_html", "toc", "reading_grade", "reading_worst"])
+            if (model, page.pk) not in skip:
+                page.render()
+                page.save(update_fields=["body_html", "toc", "reading_grade", "reading_worst"])
     for faq in FAQ.objects.all():
-        faq.render()
-        faq.save(update_fields=["answer_html"])
+        if (FAQ, faq.pk) not in skip:
+            faq.render()
+            faq.save(update_fields=["answer_html"])
 
 
 @receiver(post_save, sender=GlossaryTerm)

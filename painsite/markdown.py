@@ -14,6 +14,7 @@ The result is stored in a ``*_html`` field; templates mark only that field safe.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from dataclasses import dataclass, field
@@ -126,6 +127,15 @@ def _sections(clean_html: str) -> tuple[str, list[dict]]:
     return "".join(out), toc
 
 
+@functools.lru_cache(maxsize=16)
+def _term_pattern(words: tuple[str, ...]) -> re.Pattern:
+    alternatives = sorted(words, key=len, reverse=True)
+    return re.compile(
+        r"(?<![\w-])(" + "|".join(re.escape(html.escape(w)) for w in alternatives) + r")(?![\w-])",
+        re.IGNORECASE,
+    )
+
+
 def link_glossary(clean_html: str, entries: list[GlossaryEntry], prefix: str = "g") -> str:
     """Turn the first use of each glossary term into an accessible popover."""
     if not entries:
@@ -137,11 +147,7 @@ def link_glossary(clean_html: str, entries: list[GlossaryEntry], prefix: str = "
                 by_word.setdefault(word.strip().lower(), entry)
     if not by_word:
         return clean_html
-    alternatives = sorted(by_word, key=len, reverse=True)
-    pattern = re.compile(
-        r"(?<![\w-])(" + "|".join(re.escape(html.escape(w)) for w in alternatives) + r")(?![\w-])",
-        re.IGNORECASE,
-    )
+    pattern = _term_pattern(tuple(sorted(by_word)))
     used: set[str] = set()
     stack: list[str] = []
     parts = _TAG.split(clean_html)

@@ -15,6 +15,7 @@ Run it on files while writing::
 
 from __future__ import annotations
 
+import functools
 import re
 import statistics
 import sys
@@ -94,10 +95,17 @@ def plain_text(markdown_text: str) -> str:
 
 
 def _exclusion_pattern(terms) -> re.Pattern | None:
-    words = sorted({t.strip() for t in terms if t and t.strip()}, key=len, reverse=True)
+    return _compiled_exclusions(tuple(sorted({t.strip() for t in terms if t and t.strip()})))
+
+
+@functools.lru_cache(maxsize=16)
+def _compiled_exclusions(words: tuple[str, ...]) -> re.Pattern | None:
     if not words:
         return None
-    return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
+    longest_first = sorted(words, key=len, reverse=True)
+    return re.compile(
+        r"\b(?:" + "|".join(re.escape(w) for w in longest_first) + r")\b", re.IGNORECASE
+    )
 
 
 def score_text(text: str, exclude=None) -> tuple[float, float, int]:
