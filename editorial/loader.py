@@ -29,6 +29,8 @@ from glossary import signals as glossary_signals
 from glossary.models import GlossaryTerm
 from painsite.pages import DEFAULT_REVIEWER, Status, lines, one_year_after
 from procedures.models import Area, Condition, Kind, Procedure
+from search import index as search_index
+from search import seed as synonym_seed
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_FILE_BYTES = 1_000_000
@@ -153,7 +155,7 @@ class FieldSpec:
 COMMON_ARTICLE = {
     "title": FieldSpec(text(150), True),
     "slug": FieldSpec(slug, True),
-    "status": FieldSpec(choice(Status.choices), default=Status.PUBLISHED),
+    "status": FieldSpec(choice(Status.choices), default=Status.PUBLISHED.value),
     "order": FieldSpec(integer, default=100),
     "also_called": FieldSpec(string_list, default=[]),
     "summary": FieldSpec(text(200), True),
@@ -183,7 +185,7 @@ KINDS: dict[str, Kind_] = {
         {
             "term": FieldSpec(text(120), True),
             "slug": FieldSpec(slug, True),
-            "status": FieldSpec(choice(Status.choices), default=Status.PUBLISHED),
+            "status": FieldSpec(choice(Status.choices), default=Status.PUBLISHED.value),
             "also_called": FieldSpec(string_list, default=[]),
         },
         "definition",
@@ -232,7 +234,7 @@ KINDS: dict[str, Kind_] = {
             "question": FieldSpec(text(250), True),
             "slug": FieldSpec(slug, True),
             "topic": FieldSpec(choice(Topic.choices), True),
-            "status": FieldSpec(choice(Status.choices), default=Status.PUBLISHED),
+            "status": FieldSpec(choice(Status.choices), default=Status.PUBLISHED.value),
             "order": FieldSpec(integer, default=100),
             "procedures": FieldSpec(slug_list, default=[]),
         },
@@ -597,13 +599,16 @@ def check_references(records: dict[str, list[Record]]) -> list[Problem]:
 def load(root, *, dry_run: bool = False, force: bool = False, user=None) -> Report:
     """Validate everything under ``root``; if all is well, write it in one transaction."""
     records, problems = read_all(Path(root))
+    synonyms, synonym_problems = synonym_seed.read(Path(root), Problem)
+    problems.extend(synonym_problems)
     if problems:
         raise ContentError(problems)
     report = Report(dry_run=dry_run)
-    with transaction.atomic():
+    with transaction.atomic(), search_index.suspended():
         glossary_signals.SUSPENDED["value"] = True
         try:
             written = _write(records, report, force)
+            synonym_seed.write(synonyms, report, force)
             glossary = report.counts.get("glossary", {})
             if glossary.get("created") or glossary.get("updated"):
                 # Term links on every page follow the glossary; pages written in this
@@ -611,6 +616,7 @@ def load(root, *, dry_run: bool = False, force: bool = False, user=None) -> Repo
                 glossary_signals.rerender_pages(skip=written)
         finally:
             glossary_signals.SUSPENDED["value"] = False
+        search_index.rebuild()  # the search index follows every load
         if dry_run:
             transaction.set_rollback(True)
     return report
