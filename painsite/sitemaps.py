@@ -6,8 +6,8 @@ from procedures.models import Condition, Procedure
 
 class StaticSitemap(Sitemap):
     def items(self):
-        return ["home", "procedures:list", "procedures:where_it_hurts", "conditions:list",
-                "faq:list", "glossary:list"]  # fmt: skip
+        return ["home", "procedures:list", "procedures:compare", "procedures:where_it_hurts",
+                "conditions:list", "faq:list", "glossary:list"]  # fmt: skip
 
     def location(self, item):
         return reverse(item)

@@ -1,11 +1,14 @@
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.template import loader
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, TemplateView
 
+from clinic.models import CACHE_KEY as CLINIC_CACHE_KEY
 from faq.models import FAQ, Topic
 from procedures.models import Condition, Procedure
 
@@ -72,5 +75,14 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    # No database work here: the error may be the database itself.
-    return render(request, "500.html", status=500)
+    """The 500 page, rendered without context processors so it cannot fail the same way.
+
+    The clinic's details come from the cache if they are there; otherwise the page
+    leaves the phone number out rather than show an example number.
+    """
+    try:
+        clinic = cache.get(CLINIC_CACHE_KEY) or {}
+    except Exception:  # the cache itself may be what is broken
+        clinic = {}
+    html = loader.get_template("500.html").render({"clinic": clinic})
+    return HttpResponse(html, status=500)

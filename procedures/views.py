@@ -1,9 +1,34 @@
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.views.generic import ListView
 
+from faq.models import FAQ, TOPIC_ORDER
 from painsite.views import PreviewableDetailView
 
 from .models import Area, Condition, Procedure
+from .pathways import linked_slugs, pathways_for
+
+# A procedure page shows only its most specific questions; the FAQ page has them all.
+FAQS_ON_PROCEDURE_PAGE = 6
+
+
+def most_specific(faqs: list[FAQ], limit: int = FAQS_ON_PROCEDURE_PAGE) -> list[FAQ]:
+    """The FAQs linked to the fewest procedures first (one query, whatever the number).
+
+    General questions ("Do I need a driver?") are linked to every procedure; the
+    ones about this procedure come first.
+    """
+    if not faqs:
+        return []
+    counts = dict(
+        FAQ.procedures.through.objects.filter(faq_id__in=[faq.pk for faq in faqs])
+        .values("faq_id")
+        .annotate(n=Count("pk"))
+        .values_list("faq_id", "n")
+    )
+    return sorted(
+        faqs,
+        key=lambda f: (counts.get(f.pk, 0), TOPIC_ORDER.index(f.topic), f.order, f.question),
+    )[:limit]
 
 
 class ProcedureListView(ListView):
@@ -14,10 +39,56 @@ class ProcedureListView(ListView):
         return Procedure.objects.for_list()
 
 
+class ProcedureCompareView(ListView):
+    """All procedures side by side in one table (stacked into cards on a phone)."""
+
+    template_name = "procedures/procedure_compare.html"
+    context_object_name = "procedures"
+
+    def get_queryset(self):
+        return Procedure.objects.for_list()
+
+
 class ProcedureDetailView(PreviewableDetailView):
     model = Procedure
     template_name = "procedures/procedure_detail.html"
     context_object_name = "procedure"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        procedure = self.object
+        context["faqs"] = most_specific(procedure.published_faqs)
+        context["more_faqs"] = len(procedure.published_faqs) > len(context["faqs"])
+        context["pathways"] = self.pathways(procedure)
+        return context
+
+    def pathways(self, procedure):
+        pathways = pathways_for(procedure.slug)
+        if not pathways:
+            return []
+        published = set(
+            Procedure.objects.published()
+            .filter(slug__in=linked_slugs(pathways))
+            .values_list("slug", flat=True)
+        )
+        return [
+            {
+                "pathway": pathway,
+                "steps": [
+                    {
+                        "step": step,
+                        "is_this_page": step.slug == procedure.slug,
+                        "url": (
+                            Procedure(slug=step.slug).get_absolute_url()
+                            if step.slug in published and step.slug != procedure.slug
+                            else ""
+                        ),
+                    }
+                    for step in pathway.steps
+                ],
+            }
+            for pathway in pathways
+        ]
 
 
 class ConditionListView(ListView):

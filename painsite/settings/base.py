@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "faq",
     "glossary",
     "editorial",
+    "clinic",
     "search",
 ]
 

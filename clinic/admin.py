@@ -1,0 +1,59 @@
+from django import forms
+from django.contrib import admin
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+
+from .models import SINGLETON_PK, ClinicDetails
+
+STALE_MESSAGE = (
+    "Someone else saved the clinic details after you opened this page, so your changes "
+    "were not saved. Copy anything you typed, reload the page, and make your changes again."
+)
+
+
+class ClinicDetailsForm(forms.ModelForm):
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = ClinicDetails
+        fields = ["name", "phone", "address", "hours", "out_of_hours", "email"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["seen_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        current = (
+            ClinicDetails.objects.filter(pk=SINGLETON_PK).values_list("version", flat=True).first()
+        )
+        if current is not None and cleaned.get("seen_version") != current:
+            raise forms.ValidationError(STALE_MESSAGE)
+        return cleaned
+
+
+@admin.register(ClinicDetails)
+class ClinicDetailsAdmin(admin.ModelAdmin):
+    """One record: the list page goes straight to it (or to "add" the first time)."""
+
+    form = ClinicDetailsForm
+    fieldsets = [
+        ("Shown in the header and footer", {"fields": ["name", "phone", "email"]}),
+        ("Visiting and opening hours", {"fields": ["address", "hours", "out_of_hours"]}),
+        (None, {"fields": ["seen_version"]}),
+    ]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not ClinicDetails.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        opts = self.model._meta
+        if ClinicDetails.objects.filter(pk=SINGLETON_PK).exists():
+            url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[SINGLETON_PK])
+        else:
+            url = reverse(f"admin:{opts.app_label}_{opts.model_name}_add")
+        return HttpResponseRedirect(url)
