@@ -18,9 +18,6 @@ _env_file = os.environ.get("PAINSITE_ENV_FILE", str(Path(__file__).resolve().par
 if _env_file and Path(_env_file).is_file():
     load_dotenv(_env_file, override=False)
 
-from .base import *  # noqa: E402, F403
-from .base import env_bool, env_list  # noqa: E402
-
 
 def required(name: str) -> str:
     value = os.environ.get(name, "").strip()
@@ -32,6 +29,13 @@ def required(name: str) -> str:
     return value
 
 
+# Checked before base reads them, so the message is ours rather than a parser's.
+for _name in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL"):
+    required(_name)
+
+from .base import *  # noqa: E402, F403
+from .base import env_bool, env_list  # noqa: E402
+
 DEBUG = False
 
 SECRET_KEY = required("SECRET_KEY")
@@ -40,11 +44,10 @@ if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("dj
         "SECRET_KEY is too weak: use at least 50 random characters, e.g. the output of "
         "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
     )
-required("ALLOWED_HOSTS")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-required("DATABASE_URL")  # base already built DATABASES from it
-required("REDIS_URL")  # base already built CACHES from it
+# DATABASES (PostgreSQL via psycopg 3, health checks, persistent connections) and CACHES
+# (Redis) were built by base from DATABASE_URL and REDIS_URL.
 
 # The site sits behind a TLS-terminating proxy that sets X-Forwarded-Proto and
 # appends the visitor's address to X-Forwarded-For.
