@@ -24,9 +24,11 @@ from pathlib import Path
 import yaml
 from django.db import transaction
 
+from editorial import figures_loader
 from faq.models import FAQ, Topic
 from glossary import signals as glossary_signals
 from glossary.models import GlossaryTerm
+from painsite.history import LOADER
 from painsite.pages import DEFAULT_REVIEWER, Status, lines, one_year_after
 from procedures.models import Area, Condition, Kind, Procedure
 from search import index as search_index
@@ -601,12 +603,15 @@ def load(root, *, dry_run: bool = False, force: bool = False, user=None) -> Repo
     records, problems = read_all(Path(root))
     synonyms, synonym_problems = synonym_seed.read(Path(root), Problem)
     problems.extend(synonym_problems)
+    images, image_problems = figures_loader.read(Path(root), records)
+    problems.extend(image_problems)
     if problems:
         raise ContentError(problems)
     report = Report(dry_run=dry_run)
     with transaction.atomic(), search_index.suspended():
         glossary_signals.SUSPENDED["value"] = True
         try:
+            figures_loader.write(images, report, dry_run)  # before the pages that show them
             written = _write(records, report, force)
             synonym_seed.write(synonyms, report, force)
             glossary = report.counts.get("glossary", {})
@@ -653,6 +658,7 @@ def _write(records: dict[str, list[Record]], report: Report, force: bool) -> lis
                 outcome = "updated"
             apply(kind, obj, record)
             obj.source_hash = digest(new_text)
+            obj._change_reason = LOADER  # shown as "load_content" in the page's history
             obj.save()
             relations_to_set.append((record, obj))
             report.add(kind_name, outcome)

@@ -1,18 +1,26 @@
 from django.contrib import admin
 
-from painsite.admin_base import RenderedHtmlMixin
+from painsite.admin_base import RenderedHtmlMixin, WorkflowAdmin
 
 from .models import FAQ
 
 
 @admin.register(FAQ)
-class FAQAdmin(RenderedHtmlMixin, admin.ModelAdmin):
+class FAQAdmin(RenderedHtmlMixin, WorkflowAdmin):
     rendered_field = "answer_html"
-    list_display = ["question", "topic", "status", "order", "updated"]
+    markdown_field = "answer"
+    list_display = ["question", "topic", "status", "waiting", "order", "updated"]
     list_filter = ["status", "topic", "procedures"]
     search_fields = ["question", "answer", "slug"]
     prepopulated_fields = {"slug": ["question"]}
     filter_horizontal = ["procedures"]
     readonly_fields = ["rendered_preview", "updated", "version"]
-    fields = ["question", "slug", "topic", "status", "order", "answer", "rendered_preview",
-              "procedures", "updated", "version"]  # fmt: skip
+    fieldsets = [
+        (None, {"fields": ["question", "slug", "topic", "status", "order"]}),
+        ("Answer", {"fields": ["answer", "rendered_preview"], "classes": ["markdown-editor"]}),
+        ("Links", {"fields": ["procedures"]}),
+        ("History", {"fields": ["updated", "version"]}),
+    ]
+
+    def get_preview_context(self, request, obj):
+        return {"object": obj, "heading": obj.question, "html": obj.answer_html}

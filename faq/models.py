@@ -2,6 +2,7 @@ from django.db import models
 from django.urls import reverse
 
 from painsite import markdown
+from painsite.history import PageHistory
 from painsite.pages import PageQuerySet, PublishableModel
 
 
@@ -40,6 +41,7 @@ class FAQ(PublishableModel):
     )
 
     objects = FAQQuerySet.as_manager()
+    history = PageHistory()
 
     class Meta:
         verbose_name = "FAQ"

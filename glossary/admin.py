@@ -1,17 +1,25 @@
 from django.contrib import admin
 
-from painsite.admin_base import RenderedHtmlMixin
+from painsite.admin_base import RenderedHtmlMixin, WorkflowAdmin
 
 from .models import GlossaryTerm
 
 
 @admin.register(GlossaryTerm)
-class GlossaryTermAdmin(RenderedHtmlMixin, admin.ModelAdmin):
+class GlossaryTermAdmin(RenderedHtmlMixin, WorkflowAdmin):
     rendered_field = "definition_html"
-    list_display = ["term", "slug", "status", "updated"]
+    markdown_field = "definition"
+    list_display = ["term", "slug", "status", "waiting", "updated"]
     list_filter = ["status"]
     search_fields = ["term", "also_called", "definition"]
     prepopulated_fields = {"slug": ["term"]}
     readonly_fields = ["rendered_preview", "updated", "version"]
-    fields = ["term", "slug", "status", "also_called", "definition", "rendered_preview",
-              "updated", "version"]  # fmt: skip
+    fieldsets = [
+        (None, {"fields": ["term", "slug", "status", "also_called"]}),
+        ("Definition", {"fields": ["definition", "rendered_preview"],
+                        "classes": ["markdown-editor"]}),
+        ("History", {"fields": ["updated", "version"]}),
+    ]  # fmt: skip
+
+    def get_preview_context(self, request, obj):
+        return {"object": obj, "heading": obj.term, "html": obj.definition_html}

@@ -3,6 +3,7 @@ from django.urls import reverse
 from django.utils.html import strip_tags
 
 from painsite import markdown
+from painsite.history import PageHistory
 from painsite.pages import PageQuerySet, PublishableModel, lines
 
 
@@ -39,6 +40,7 @@ class GlossaryTerm(PublishableModel):
     definition_html = models.TextField(editable=False, blank=True)
 
     objects = GlossaryQuerySet.as_manager()
+    history = PageHistory()
 
     class Meta:
         ordering = ["term"]

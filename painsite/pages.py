@@ -81,6 +81,17 @@ class PublishableModel(models.Model):
         editable=False,
         help_text="Fingerprint of the content file this page was last loaded from.",
     )
+    pending = models.JSONField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=(
+            "Changes a content editor saved to a published page: patients keep seeing the "
+            "published text until a clinical reviewer publishes them."
+        ),
+    )
+    pending_by = models.CharField(max_length=150, blank=True, editable=False)
+    pending_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         abstract = True
@@ -88,6 +99,10 @@ class PublishableModel(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == Status.PUBLISHED
+
+    @property
+    def has_pending_changes(self) -> bool:
+        return self.pending is not None
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not kwargs.get("update_fields"):
@@ -179,11 +194,12 @@ class ArticleModel(PublishableModel, ReviewedModel):
         return out
 
     def render(self):
+        from figures.embed import embed_figures
         from glossary.models import GlossaryTerm
         from painsite.readability import score_markdown
 
         rendered = markdown.render(self.body, GlossaryTerm.objects.entries())
-        self.body_html = rendered.html
+        self.body_html = embed_figures(rendered.html)
         self.toc = rendered.toc
         page = score_markdown(self.body, readability_exclusions())
         self.reading_grade = page.median

@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path
+from django.urls import include, path, re_path
 
+from figures import views as figure_views
 from painsite import views
 from painsite.sitemaps import SITEMAPS
 
@@ -15,6 +16,7 @@ urlpatterns = [
     path("search/", include("search.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
+    re_path(rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.+)$", figure_views.media, name="media"),
     path(settings.ADMIN_URL, admin.site.urls),  # moved by the ADMIN_URL setting
 ]
 

@@ -1,6 +1,12 @@
 from django.contrib import admin
 
-from painsite.admin_base import RenderedHtmlMixin, reading_grade
+from painsite.admin_base import (
+    ArticleAdminForm,
+    RenderedHtmlMixin,
+    ReviewDueFilter,
+    WorkflowAdmin,
+    reading_grade,
+)
 
 from .models import Area, Condition, Procedure
 
@@ -13,44 +19,59 @@ class AreaAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
-class ArticleAdmin(RenderedHtmlMixin, admin.ModelAdmin):
-    list_filter = ["status", "areas"]
+class ArticleAdmin(RenderedHtmlMixin, WorkflowAdmin):
+    form = ArticleAdminForm
+    list_filter = ["status", ReviewDueFilter, "areas"]
     search_fields = ["title", "slug", "also_called", "summary", "body"]
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["rendered_preview", "reading_grade_display", "updated", "version"]
     list_per_page = 50
-    save_on_top = True
 
     @admin.display(description="Reading grade")
     def reading_grade_display(self, obj):
         return reading_grade(obj)
 
+    def get_preview_object(self, obj):
+        return self.model.objects.for_detail().get(pk=obj.pk)
+
 
 @admin.register(Procedure)
 class ProcedureAdmin(ArticleAdmin):
-    list_display = ["title", "kind", "status", "order", "next_review_due", reading_grade, "updated"]
-    list_filter = ["status", "kind", "areas", "conditions"]
+    list_display = ["title", "kind", "status", "waiting", "order", "next_review_due",
+                    reading_grade, "updated"]  # fmt: skip
+    list_filter = ["status", ReviewDueFilter, "kind", "areas", "conditions"]
     filter_horizontal = ["conditions", "related", "areas"]
+    preview_template = "procedures/procedure_detail.html"
     fieldsets = [
         (None, {"fields": ["title", "slug", "status", "order", "also_called", "summary",
                            "main_message", "kind"]}),
         ("At a glance", {"fields": ["used_for", "duration", "sedation", "driver",
                                     "relief_starts", "relief_lasts"]}),
-        ("Page text", {"fields": ["body", "rendered_preview", "reading_grade_display"]}),
+        ("Page text", {"fields": ["body", "rendered_preview", "reading_grade_display"],
+                       "classes": ["markdown-editor"]}),
         ("Links", {"fields": ["conditions", "related", "areas", "sources"]}),
         ("Medical review", {"fields": ["reviewed_on", "reviewed_by", "next_review_due"]}),
         ("History", {"fields": ["updated", "version"]}),
     ]  # fmt: skip
 
+    def get_preview_context(self, request, obj):
+        return {"procedure": obj, "object": obj}
+
 
 @admin.register(Condition)
 class ConditionAdmin(ArticleAdmin):
-    list_display = ["title", "status", "order", "next_review_due", reading_grade, "updated"]
+    list_display = ["title", "status", "waiting", "order", "next_review_due", reading_grade,
+                    "updated"]  # fmt: skip
     filter_horizontal = ["areas"]
+    preview_template = "procedures/condition_detail.html"
     fieldsets = [
         (None, {"fields": ["title", "slug", "status", "order", "also_called", "summary"]}),
-        ("Page text", {"fields": ["body", "rendered_preview", "reading_grade_display"]}),
+        ("Page text", {"fields": ["body", "rendered_preview", "reading_grade_display"],
+                       "classes": ["markdown-editor"]}),
         ("Links", {"fields": ["areas", "sources"]}),
         ("Medical review", {"fields": ["reviewed_on", "reviewed_by", "next_review_due"]}),
         ("History", {"fields": ["updated", "version"]}),
-    ]
+    ]  # fmt: skip
+
+    def get_preview_context(self, request, obj):
+        return {"condition": obj, "object": obj}

@@ -1,6 +1,7 @@
 from django.db import models
 from django.urls import reverse
 
+from painsite.history import PageHistory
 from painsite.pages import ArticleModel, PageQuerySet
 
 
@@ -53,6 +54,7 @@ class Condition(ArticleModel):
     )
 
     objects = ConditionQuerySet.as_manager()
+    history = PageHistory()
 
     class Meta:
         ordering = ["order", "title"]
@@ -134,6 +136,7 @@ class Procedure(ArticleModel):
     )
 
     objects = ProcedureQuerySet.as_manager()
+    history = PageHistory()
 
     class Meta:
         ordering = ["order", "title"]

@@ -149,3 +149,38 @@ def make_user(
             Permission.objects.get(content_type__app_label=app_label, codename=codename)
         )
     return user
+
+
+def make_staff_in(group_name: str, username=None):
+    """A staff user in one of the role groups made by the roles migration."""
+    from django.contrib.auth.models import Group
+
+    user = make_user(username, staff=True)
+    user.groups.add(Group.objects.get(name=group_name))
+    return user
+
+
+def make_editor(username=None):
+    return make_staff_in("Content editor", username)
+
+
+def make_reviewer(username=None):
+    return make_staff_in("Clinical reviewer", username)
+
+
+def make_figure(key=None, *, size=(1600, 900), fmt="JPEG", **fields):
+    """A saved Figure made from a generated image (re-encoded, with renditions)."""
+    import io
+
+    from PIL import Image
+
+    from figures.models import Figure
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 120, 40)).save(buffer, fmt)
+    figure = Figure(key=key or f"figure-{next(_seq)}", alt=fields.pop("alt", "A test diagram"))
+    for name, value in fields.items():
+        setattr(figure, name, value)
+    figure.set_image(buffer.getvalue(), f"upload.{'jpg' if fmt == 'JPEG' else fmt.lower()}")
+    figure.save()
+    return figure

@@ -1,0 +1,167 @@
+"""Images under ``content/images/`` for ``load_content``.
+
+Pages show an image with ``![Alt text](images/NAME.jpg)``. Each image file
+becomes a :class:`figures.models.Figure` whose key is the file name without its
+extension. Alt text, caption and credit come from an optional ``NAME.yml`` next
+to the image (``alt:``, ``caption:``, ``credit:``, ``decorative: true``);
+without one, the alt text of the first Markdown reference is used. Like the
+pages, every image is checked first (``path:line: message``) and written only
+when nothing is wrong, in the same transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from figures import images
+from figures.embed import references
+from figures.models import Figure
+
+FOLDER = "images"
+KEY_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
+SIDECAR_KEYS = {"alt", "caption", "credit", "decorative"}
+SIDECAR_SUFFIXES = {".yml", ".yaml"}
+
+
+@dataclass
+class ImageFile:
+    key: str
+    path: Path
+    shown: str
+    data: bytes
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def fingerprint(self) -> str:
+        meta = yaml.safe_dump(self.meta, sort_keys=True).encode("utf-8")
+        return hashlib.sha256(self.data + b"\0" + meta).hexdigest()
+
+
+def _shown(root: Path, path: Path) -> str:
+    return str(path.relative_to(root.parent) if root.parent in path.parents else path)
+
+
+def _sidecar(image: Path, shown: str, problems: list) -> dict:
+    from editorial.loader import Problem
+
+    for suffix in SIDECAR_SUFFIXES:
+        sidecar = image.with_suffix(suffix)
+        if not sidecar.is_file():
+            continue
+        where = _shown(image.parent.parent, sidecar)
+        try:
+            meta = yaml.safe_load(sidecar.read_text(encoding="utf-8")) or {}
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            problems.append(Problem(where, 1, f"invalid YAML: {exc}"))
+            return {}
+        if not isinstance(meta, dict):
+            problems.append(Problem(where, 1, "must be 'key: value' lines"))
+            return {}
+        unknown = set(meta) - SIDECAR_KEYS
+        if unknown:
+            known = ", ".join(sorted(SIDECAR_KEYS))
+            problems.append(
+                Problem(where, 1, f"unknown field(s) {', '.join(sorted(unknown))} (known: {known})")
+            )
+        out = {}
+        for name in ("alt", "caption", "credit"):
+            if meta.get(name) is not None:
+                out[name] = str(meta[name]).strip()
+        out["decorative"] = bool(meta.get("decorative", False))
+        return out
+    return {}
+
+
+def read(root: Path, records: dict) -> tuple[dict[str, ImageFile], list]:
+    """Check every image and every page's image references; nothing is written."""
+    from editorial.loader import Problem
+
+    problems: list = []
+    found: dict[str, ImageFile] = {}
+    folder = root / FOLDER
+    if folder.is_dir():
+        for path in sorted(folder.iterdir()):
+            if (
+                path.is_dir()
+                or path.name.startswith(".")
+                or path.suffix.lower() in SIDECAR_SUFFIXES
+                or path.suffix.lower() == ".md"
+            ):
+                continue
+            shown = _shown(root, path)
+            key = path.stem.lower()
+            if not KEY_RE.match(key):
+                problems.append(
+                    Problem(shown, 1, "image file names must be lower-case letters, digits and '-'")
+                )
+                continue
+            if key in found:
+                problems.append(
+                    Problem(shown, 1, f"two images are called '{key}' ({found[key].shown})")
+                )
+                continue
+            data = path.read_bytes()
+            try:
+                images.process(data, path.name)
+            except images.ImageRejected as exc:
+                problems.append(Problem(shown, 1, f"this image cannot be used: {exc}"))
+                continue
+            found[key] = ImageFile(key, path, shown, data, _sidecar(path, shown, problems))
+
+    known = set(Figure.objects.values_list("key", flat=True))
+    first_alt: dict[str, str] = {}
+    for kind in ("procedure", "condition"):
+        for record in records.get(kind, []):
+            text = record.path.read_text(encoding="utf-8")
+            for key, alt, line in references(text):
+                if key not in found and key not in known:
+                    problems.append(
+                        Problem(
+                            record.shown,
+                            line,
+                            f"no image called '{key}': put the file in content/{FOLDER}/ "
+                            "(JPEG, PNG or WebP)",
+                        )
+                    )
+                elif alt:
+                    first_alt.setdefault(key, alt)
+    for key, image in found.items():
+        if not image.meta.get("alt") and key in first_alt:
+            image.meta["alt"] = first_alt[key]
+        if not image.meta.get("alt") and not image.meta.get("decorative"):
+            problems.append(
+                Problem(
+                    image.shown,
+                    1,
+                    f"'{key}' needs alt text: write it in the page as ![What it shows]"
+                    f"(images/{image.path.name}) or in {image.path.with_suffix('.yml').name} "
+                    "as 'alt: ...' (or 'decorative: true')",
+                )
+            )
+    return found, problems
+
+
+def write(found: dict[str, ImageFile], report, dry_run: bool = False) -> None:
+    existing = {f.key: f for f in Figure.objects.filter(key__in=list(found))}
+    for key, image in found.items():
+        figure = existing.get(key)
+        fingerprint = image.fingerprint
+        if figure is not None and figure.source_hash == fingerprint:
+            report.add("image", "unchanged")
+            continue
+        report.add("image", "created" if figure is None else "updated")
+        if dry_run:
+            continue  # files would be written to storage even though the database rolls back
+        figure = figure or Figure(key=key)
+        figure.set_image(image.data, image.path.name)
+        figure.alt = image.meta.get("alt", "")
+        figure.caption = image.meta.get("caption", "")
+        figure.credit = image.meta.get("credit", "")
+        figure.decorative = image.meta.get("decorative", False)
+        figure.source_hash = fingerprint
+        figure.save(rerender=False)  # the pages are rendered right after, in the same load

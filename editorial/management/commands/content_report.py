@@ -1,0 +1,147 @@
+"""What needs attention in the content: a daily job or a CI step.
+
+Lists overdue medical reviews (and those due soon), readability per page,
+images without alt text, image references to missing images and internal links
+that point nowhere. Exits non-zero when anything needs attention.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from django.core.management.base import BaseCommand, CommandError
+from django.urls import Resolver404, resolve
+from django.utils import timezone
+
+from faq.models import FAQ
+from figures.embed import references
+from figures.models import Figure
+from glossary.models import GlossaryTerm
+from painsite.pages import readability_exclusions
+from painsite.readability import score_markdown
+from procedures.models import Condition, Procedure
+
+HREF = re.compile(r'href="([^"]*)"')
+DETAIL_VIEWS = {
+    "procedures:detail": Procedure,
+    "conditions:detail": Condition,
+}
+ANCHOR_LISTS = {"faq:list": FAQ, "glossary:list": GlossaryTerm}
+
+
+def _label(page) -> str:
+    return f"{page._meta.verbose_name} '{page.slug}'"
+
+
+class Command(BaseCommand):
+    help = (
+        "Report overdue medical reviews, readability, images without alt text and broken "
+        "internal links. Exits with status 1 when something needs attention."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--soon", type=int, default=30, help="Also list reviews due within this many days."
+        )
+
+    def handle(self, *args, soon, **options):
+        self.problems = 0
+        articles = [
+            *Procedure.objects.published().order_by("slug"),
+            *Condition.objects.published().order_by("slug"),
+        ]
+        self.reviews(soon)
+        self.readability(articles)
+        self.images(articles)
+        self.links(articles)
+        if self.problems:
+            raise CommandError(f"{self.problems} thing(s) need attention.")
+        self.stdout.write(self.style.SUCCESS("Nothing needs attention."))
+
+    def heading(self, text):
+        self.stdout.write(f"\n{text}\n{'=' * len(text)}")
+
+    def problem(self, text):
+        self.problems += 1
+        self.stdout.write(self.style.ERROR(f"  PROBLEM: {text}"))
+
+    def reviews(self, soon):
+        self.heading("Medical review")
+        today = timezone.localdate()
+        found = False
+        for model in (Procedure, Condition):
+            pages = model.objects.published()
+            for page in pages.review_overdue(today).order_by("next_review_due"):
+                found = True
+                self.problem(f"{_label(page)}: review overdue since {page.next_review_due}")
+            for page in pages.filter(next_review_due__isnull=True):
+                found = True
+                self.problem(f"{_label(page)}: never reviewed (no next review date)")
+            for page in pages.review_due_soon(soon, today).order_by("next_review_due"):
+                found = True
+                self.stdout.write(f"  due soon: {_label(page)}: review due {page.next_review_due}")
+        if not found:
+            self.stdout.write(f"  No review overdue or due in the next {soon} days.")
+
+    def readability(self, articles):
+        self.heading("Readability (median grade at most 6.5, each section at most 8)")
+        exclusions = readability_exclusions()
+        for page in articles:
+            score = score_markdown(page.body, exclusions)
+            self.stdout.write(
+                f"  {_label(page)}: median {score.median}, hardest section "
+                f"{score.worst.grade if score.worst else '–'}"
+            )
+            for text in score.problems():
+                self.problem(f"{_label(page)}: {text}")
+
+    def images(self, articles):
+        self.heading("Images")
+        for figure in Figure.objects.missing_alt():
+            self.problem(f"image '{figure.key}' has no alt text and is not marked decorative")
+        known = set(Figure.objects.values_list("key", flat=True))
+        for page in articles:
+            for key, _, line in references(page.body):
+                if key not in known:
+                    self.problem(f"{_label(page)} line {line}: no image called '{key}'")
+        self.stdout.write(f"  {len(known)} image(s) checked.")
+
+    def links(self, articles):
+        self.heading("Internal links")
+        published = {
+            model: set(model.objects.published().values_list("slug", flat=True))
+            for model in (*DETAIL_VIEWS.values(), *ANCHOR_LISTS.values())
+        }
+        pages = [
+            *((page, page.body_html) for page in articles),
+            *((faq, faq.answer_html) for faq in FAQ.objects.published().order_by("slug")),
+            *(
+                (term, term.definition_html)
+                for term in GlossaryTerm.objects.published().order_by("slug")
+            ),
+        ]
+        checked = 0
+        for page, html in pages:
+            for href in HREF.findall(html or ""):
+                if not href.startswith("/") or href.startswith("//"):
+                    continue
+                checked += 1
+                reason = self.broken(href.replace("&amp;", "&"), published)
+                if reason:
+                    self.problem(f"{_label(page)}: link to {href} {reason}")
+        self.stdout.write(f"  {checked} internal link(s) checked.")
+
+    def broken(self, href, published) -> str | None:
+        parts = urlsplit(href)
+        try:
+            match = resolve(parts.path)
+        except Resolver404:
+            return "goes to no page"
+        model = DETAIL_VIEWS.get(match.view_name)
+        if model is not None and match.kwargs.get("slug") not in published[model]:
+            return "goes to a page that does not exist or is not published"
+        model = ANCHOR_LISTS.get(match.view_name)
+        if model is not None and parts.fragment and parts.fragment not in published[model]:
+            return f"points to '#{parts.fragment}', which is not on that page"
+        return None

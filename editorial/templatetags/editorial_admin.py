@@ -1,0 +1,45 @@
+"""The "medical review" panel on the admin index page."""
+
+from django import template
+from django.urls import reverse
+from django.utils import timezone
+
+register = template.Library()
+SOON_DAYS = 30
+
+
+def review_rows(user, days=SOON_DAYS):
+    from procedures.models import Condition, Procedure
+
+    today = timezone.localdate()
+    overdue, soon = [], []
+    for model in (Procedure, Condition):
+        opts = model._meta
+        if not user.has_perm(f"{opts.app_label}.view_{opts.model_name}"):
+            continue
+        pages = model.objects.only("pk", "title", "next_review_due", "status")
+        for page in pages.review_overdue(today).order_by("next_review_due"):
+            overdue.append(_row(page, opts, today))
+        for page in pages.review_due_soon(days, today).order_by("next_review_due"):
+            soon.append(_row(page, opts, today))
+    key = lambda row: row["due"]  # noqa: E731
+    return sorted(overdue, key=key), sorted(soon, key=key)
+
+
+def _row(page, opts, today):
+    return {
+        "title": page.title,
+        "kind": opts.verbose_name,
+        "due": page.next_review_due,
+        "days": (page.next_review_due - today).days,
+        "url": reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[page.pk]),
+    }
+
+
+@register.inclusion_tag("admin/editorial/review_panel.html", takes_context=True)
+def review_panel(context):
+    request = context.get("request")
+    if request is None or not request.user.is_authenticated:
+        return {"show": False}
+    overdue, soon = review_rows(request.user)
+    return {"show": True, "overdue": overdue, "soon": soon, "days": SOON_DAYS}

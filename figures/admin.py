@@ -1,0 +1,65 @@
+from django import forms
+from django.contrib import admin
+from django.utils.html import format_html
+
+from . import images
+from .models import Figure
+
+
+class FigureForm(forms.ModelForm):
+    class Meta:
+        model = Figure
+        fields = ["key", "image", "alt", "decorative", "caption", "credit"]
+
+    def clean_image(self):
+        upload = self.cleaned_data.get("image")
+        if upload is None or getattr(upload, "_committed", True) and upload == self.instance.image:
+            return upload
+        if upload.size > images.MAX_BYTES:
+            raise forms.ValidationError(
+                f"The file is {upload.size / 1048576:.1f} MB; at most 10 MB."
+            )
+        upload.seek(0)
+        data = upload.read()
+        try:
+            images.process(data, upload.name)
+        except images.ImageRejected as exc:
+            raise forms.ValidationError(f"This image cannot be used: {exc}.") from None
+        upload.seek(0)
+        return upload
+
+
+@admin.register(Figure)
+class FigureAdmin(admin.ModelAdmin):
+    form = FigureForm
+    list_display = ["key", "thumbnail", "alt", "decorative", "caption", "updated"]
+    list_filter = ["decorative"]
+    search_fields = ["key", "alt", "caption", "credit"]
+    readonly_fields = ["thumbnail", "size", "how_to_use"]
+    fields = ["key", "image", "thumbnail", "size", "alt", "decorative", "caption", "credit",
+              "how_to_use"]  # fmt: skip
+
+    @admin.display(description="Preview")
+    def thumbnail(self, obj):
+        if not obj or not obj.renditions:
+            return "–"
+        first = obj.renditions[0]
+        return format_html(
+            '<img class="figure-thumb" src="{}" width="{}" height="{}" alt="">',
+            obj._url(first["fallback"]),
+            first["width"],
+            first["height"],
+        )
+
+    @admin.display(description="Size")
+    def size(self, obj):
+        return f"{obj.width} × {obj.height} px" if obj and obj.width else "–"
+
+    @admin.display(description="How to show it on a page")
+    def how_to_use(self, obj):
+        key = obj.key if obj and obj.key else "KEY"
+        return format_html(
+            "On a line of its own in the page text: <code>![{}](images/{})</code>",
+            (obj.alt if obj and obj.alt else "Alt text"),
+            key,
+        )

@@ -1,0 +1,142 @@
+"""Checking and re-encoding uploaded images with Pillow.
+
+Every image that reaches the site — an admin upload or a file under
+``content/images/`` — goes through :func:`process`: only JPEG, PNG and WebP, at
+most 10 MB and 6000 px a side, decompression bombs refused, then decoded and
+written anew (orientation applied, EXIF/GPS and any trailing bytes dropped).
+:func:`renditions` makes the responsive sizes once, when the figure is saved.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from PIL import Image, ImageOps
+
+MAX_BYTES = 10 * 1024 * 1024
+MAX_SIDE = 6000
+MAX_PIXELS = MAX_SIDE * MAX_SIDE
+RENDITION_WIDTHS = (480, 960, 1440)
+FORMATS = {"JPEG": ("jpg", "jpeg"), "PNG": ("png",), "WEBP": ("webp",)}
+EXTENSIONS = {ext for exts in FORMATS.values() for ext in exts}
+JPEG_QUALITY = 82
+WEBP_QUALITY = 80
+
+# Pillow warns above this many pixels and refuses above twice as many; we refuse both.
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+
+
+class ImageRejected(ValueError):
+    """The file is not an image we accept; the message says why in plain words."""
+
+
+@dataclass(frozen=True)
+class Processed:
+    data: bytes
+    extension: str  # "jpg" or "png": the fallback format for browsers without WebP
+    width: int
+    height: int
+
+
+def _open(data: bytes) -> Image.Image:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(io.BytesIO(data))
+            width, height = image.size
+            if width > MAX_SIDE or height > MAX_SIDE or width * height > MAX_PIXELS:
+                raise ImageRejected(
+                    f"the image is {width}×{height} pixels; at most {MAX_SIDE} on each side"
+                )
+            if image.format not in FORMATS:
+                raise ImageRejected(
+                    f"this is a {image.format or 'unknown'} image; use JPEG, PNG or WebP"
+                )
+            Image.open(io.BytesIO(data)).verify()
+            image = Image.open(io.BytesIO(data))
+            image.load()
+        except ImageRejected:
+            raise
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise ImageRejected(
+                "the image is too large when opened (a 'decompression bomb'); refused"
+            ) from None
+        except Image.UnidentifiedImageError:
+            raise ImageRejected("this file is not a JPEG, PNG or WebP image") from None
+        except (OSError, SyntaxError, ValueError, EOFError) as exc:
+            raise ImageRejected(f"the image file is damaged or incomplete ({exc})") from None
+    return image
+
+
+def process(data: bytes, name: str) -> Processed:
+    """Check an uploaded file and return it re-encoded, or raise :class:`ImageRejected`."""
+    if len(data) > MAX_BYTES:
+        raise ImageRejected(f"the file is {len(data) / 1048576:.1f} MB; at most 10 MB")
+    extension = PurePath(name or "").suffix.lower().lstrip(".")
+    if extension not in EXTENSIONS:
+        raise ImageRejected(
+            f"'{PurePath(name or '').name}' is not a .jpg, .jpeg, .png or .webp file"
+        )
+    image = _open(data)
+    if extension not in FORMATS[image.format]:
+        raise ImageRejected(
+            f"the file name ends in .{extension} but it is a {image.format} image; "
+            "rename it or save it again in the right format"
+        )
+    image = ImageOps.exif_transpose(image)  # also drops the orientation tag
+    has_alpha = image.mode in ("RGBA", "LA", "PA") or (
+        image.mode == "P" and "transparency" in image.info
+    )
+    image = image.convert("RGBA" if has_alpha else "RGB")
+    out_ext = "png" if has_alpha else "jpg"
+    return Processed(encode(image, out_ext), out_ext, image.width, image.height)
+
+
+def encode(image: Image.Image, extension: str) -> bytes:
+    """Write pixels only: no EXIF, GPS, ICC or text chunks are carried over."""
+    image.info = {}
+    buffer = io.BytesIO()
+    if extension == "jpg":
+        image.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
+    elif extension == "png":
+        image.save(buffer, "PNG", optimize=True)
+    else:
+        image.save(buffer, "WEBP", quality=WEBP_QUALITY, method=4)
+    return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class Rendition:
+    width: int
+    height: int
+    webp: bytes
+    fallback: bytes
+
+
+def rendition_widths(width: int) -> list[int]:
+    widths = [w for w in RENDITION_WIDTHS if w < width]
+    if width <= RENDITION_WIDTHS[-1]:
+        widths.append(width)
+    return widths
+
+
+def renditions(data: bytes, fallback_extension: str) -> list[Rendition]:
+    """WebP and JPEG/PNG copies at 480, 960 and 1440 px wide (never wider than the original)."""
+    source = Image.open(io.BytesIO(data))
+    source.load()
+    out = []
+    for width in rendition_widths(source.width):
+        height = max(1, round(source.height * width / source.width))
+        resized = source if width == source.width else source.resize((width, height), Image.LANCZOS)
+        out.append(
+            Rendition(
+                width,
+                height,
+                encode(resized.copy(), "webp"),
+                encode(resized.copy(), fallback_extension),
+            )
+        )
+    return out

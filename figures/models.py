@@ -1,0 +1,162 @@
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import models
+
+from . import images
+
+RENDITION_DIR = "figures/renditions"
+
+
+class FigureQuerySet(models.QuerySet):
+    def missing_alt(self):
+        return self.filter(decorative=False, alt="")
+
+
+class Figure(models.Model):
+    """A diagram or photo shown on pages: ``![Alt text](images/KEY)`` in the page text."""
+
+    key = models.SlugField(
+        max_length=100,
+        unique=True,
+        help_text=(
+            "Short name used in page text: write ![Alt text](images/KEY) on a line of its own "
+            "to show this image there."
+        ),
+    )
+    image = models.FileField(
+        upload_to="figures/",
+        help_text="JPEG, PNG or WebP, at most 10 MB and 6000 pixels on each side.",
+    )
+    alt = models.CharField(
+        "alt text",
+        max_length=250,
+        blank=True,
+        help_text=(
+            "What the image shows, for people who cannot see it (read aloud by screen readers). "
+            "Required unless the image is decorative."
+        ),
+    )
+    decorative = models.BooleanField(
+        default=False,
+        help_text="Tick only if the image adds nothing to the text; screen readers then skip it.",
+    )
+    caption = models.CharField(
+        max_length=300, blank=True, help_text="Shown under the image (optional)."
+    )
+    credit = models.CharField(
+        max_length=200, blank=True, help_text='Who made the image, e.g. "Photo: clinic staff".'
+    )
+    width = models.PositiveIntegerField(default=0, editable=False)
+    height = models.PositiveIntegerField(default=0, editable=False)
+    renditions = models.JSONField(default=list, editable=False, blank=True)
+    source_hash = models.CharField(max_length=64, blank=True, editable=False)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = FigureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self):
+        return self.key
+
+    def clean(self):
+        if not self.decorative and not self.alt.strip():
+            raise ValidationError(
+                {"alt": "Describe the image, or tick 'decorative' if it adds nothing to the text."}
+            )
+
+    @property
+    def alt_text(self) -> str:
+        return "" if self.decorative else self.alt
+
+    def set_image(self, data: bytes, name: str) -> None:
+        """Check and re-encode ``data`` (raises ``images.ImageRejected``); saved by ``save()``."""
+        processed = images.process(data, name)
+        self.image = ContentFile(processed.data, name=f"{uuid.uuid4().hex}.{processed.extension}")
+        self.width, self.height = processed.width, processed.height
+        self.renditions = []
+        self._processed = True
+
+    def make_renditions(self) -> None:
+        self.image.open("rb")
+        try:
+            data = self.image.read()
+        finally:
+            self.image.close()
+        stem = uuid.uuid4().hex
+        extension = self.image.name.rsplit(".", 1)[-1]
+        made = []
+        for rendition in images.renditions(data, extension):
+            webp = default_storage.save(
+                f"{RENDITION_DIR}/{stem}-{rendition.width}.webp", ContentFile(rendition.webp)
+            )
+            fallback = default_storage.save(
+                f"{RENDITION_DIR}/{stem}-{rendition.width}.{extension}",
+                ContentFile(rendition.fallback),
+            )
+            made.append(
+                {
+                    "width": rendition.width,
+                    "height": rendition.height,
+                    "webp": webp,
+                    "fallback": fallback,
+                }
+            )
+        self.renditions = made
+
+    def save(self, *args, rerender=True, **kwargs):
+        if self.image and not self.image._committed:
+            # Every new file is checked and re-encoded, however it arrived (form, loader, shell).
+            if not getattr(self, "_processed", False):
+                upload = self.image
+                upload.open("rb")
+                self.set_image(upload.read(), upload.name)
+            self._processed = False
+            super().save(*args, **kwargs)
+            self.make_renditions()
+            kwargs = {"update_fields": ["renditions"]}
+        elif self.image and not self.renditions:
+            self.make_renditions()
+        super().save(*args, **kwargs)
+        if rerender:
+            from .embed import rerender_pages_using
+
+            rerender_pages_using(self.key)
+
+    # --- what the template needs -------------------------------------------
+
+    def _url(self, name: str) -> str:
+        return default_storage.url(name)
+
+    @property
+    def largest(self) -> dict | None:
+        return self.renditions[-1] if self.renditions else None
+
+    @property
+    def src(self) -> str:
+        return self._url(self.largest["fallback"]) if self.largest else self.image.url
+
+    @property
+    def display_width(self) -> int:
+        return self.largest["width"] if self.largest else self.width
+
+    @property
+    def display_height(self) -> int:
+        return self.largest["height"] if self.largest else self.height
+
+    @property
+    def webp_srcset(self) -> str:
+        return ", ".join(f"{self._url(r['webp'])} {r['width']}w" for r in self.renditions)
+
+    @property
+    def fallback_srcset(self) -> str:
+        return ", ".join(f"{self._url(r['fallback'])} {r['width']}w" for r in self.renditions)
+
+    @property
+    def fallback_type(self) -> str:
+        return "image/png" if self.image.name.endswith(".png") else "image/jpeg"
