@@ -13,3 +13,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 if "KEY_PREFIX" in CACHES["default"]:  # noqa: F405
     CACHES["default"]["KEY_PREFIX"] = f"painsite-test-{os.getpid()}"  # noqa: F405
 MEDIA_ROOT = BASE_DIR / "media-test"  # noqa: F405
+
+# Static files from the finders, as in development: no collectstatic needed for tests.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
