@@ -18,7 +18,6 @@ from django.db import transaction
 
 from faq.models import FAQ
 from glossary.models import GlossaryTerm
-from painsite import markdown
 from procedures.models import Condition, Procedure
 
 from . import text
@@ -40,37 +39,46 @@ SOURCE_FIELDS = {
 
 _STATE = {"suspended": 0}
 _TAG = re.compile(r"<[^>]+>")
+# Added by painsite.markdown after sanitizing: glossary pop-ups (a definition that is
+# not part of the page's own text) and decorative icons.
+_NOT_TEXT = re.compile(
+    r'<span class="gloss-pop"[^>]*>.*?</span>|<span[^>]*aria-hidden="true"[^>]*>.*?</span>',
+    re.DOTALL,
+)
+_SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([.,;:!?)])")
+_SPACE_AFTER_BRACKET = re.compile(r"\(\s+")
 
 
-def plain_text(markdown_text: str) -> str:
-    """Markdown as the words a patient reads (no markup, no glossary pop-ups)."""
-    rendered = markdown.render_fragment(markdown_text or "")
-    return " ".join(html.unescape(_TAG.sub(" ", rendered)).split())
+def plain_text(rendered_html: str) -> str:
+    """The words a patient reads on the page, from the HTML made on save."""
+    without = _NOT_TEXT.sub(" ", rendered_html or "")
+    words = " ".join(html.unescape(_TAG.sub(" ", without)).split())
+    return _SPACE_AFTER_BRACKET.sub("(", _SPACE_BEFORE_PUNCTUATION.sub(r"\1", words))
 
 
 def document_fields(kind: str, obj) -> dict:
     if kind == Kind.PROCEDURE:
-        glance = " ".join(f"{label}: {value}." for label, value in obj.at_a_glance)
+        glance = " ".join(f"{label}: {value.rstrip('.')}." for label, value in obj.at_a_glance)
         return {
             "title": obj.title,
             "also_called": obj.also_called,
             "summary": f"{obj.summary} {obj.main_message}",
-            "body": f"{glance} {plain_text(obj.body)}",
+            "body": f"{glance} {plain_text(obj.body_html)}",
         }
     if kind == Kind.CONDITION:
         return {
             "title": obj.title,
             "also_called": obj.also_called,
             "summary": obj.summary,
-            "body": plain_text(obj.body),
+            "body": plain_text(obj.body_html),
         }
     if kind == Kind.FAQ:
-        answer = plain_text(obj.answer)
+        answer = plain_text(obj.answer_html)
         return {"title": obj.question, "also_called": "", "summary": "", "body": answer}
     return {
         "title": obj.term,
         "also_called": obj.also_called,
-        "summary": plain_text(obj.definition),
+        "summary": plain_text(obj.definition_html),
         "body": "",
     }
 
@@ -142,9 +150,8 @@ def rebuild_vocabulary() -> int:
     counts: Counter[str] = Counter()
 
     def add(value: str, weight: int):
-        for word in text.words(value):
-            if 3 <= len(word) <= 60 and word.isalpha() and word not in text.STOPWORDS:
-                counts[word] += weight
+        for word, n in Counter(text.words(value)).items():
+            counts[word] += n * weight
 
     for title, also, summary, body in Document.objects.values_list(
         "title", "also_called", "summary", "body"
@@ -154,6 +161,13 @@ def rebuild_vocabulary() -> int:
         add(body, 1)
     for terms in Synonym.objects.active().values_list("terms", flat=True):
         add(terms, NAME_WEIGHT)
+    counts = Counter(
+        {
+            w: n
+            for w, n in counts.items()
+            if 3 <= len(w) <= 60 and w.isalpha() and w not in text.STOPWORDS
+        }
+    )
     Word.objects.all().delete()
     Word.objects.bulk_create(
         [Word(word=w, length=len(w), weight=n) for w, n in sorted(counts.items())],

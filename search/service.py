@@ -18,8 +18,10 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from django.db.models import Q
+from django.db import connection
+from django.db.models import Q, Value
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from rapidfuzz import process
@@ -70,19 +72,29 @@ class SearchResults:
 # --- synonyms ------------------------------------------------------------------
 
 
-def synonym_table() -> dict[tuple[str, ...], set[tuple[str, ...]]]:
+def synonym_table() -> dict[tuple[str, ...], frozenset[tuple[str, ...]]]:
     """Stemmed phrase → the phrases (as content words) that mean the same. One query."""
+    return _table(tuple(Synonym.objects.active().order_by("pk").values_list("terms", flat=True)))
+
+
+@lru_cache(maxsize=8)
+def _table(all_terms: tuple[str, ...]) -> dict[tuple[str, ...], frozenset[tuple[str, ...]]]:
     table: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
-    for terms in Synonym.objects.active().values_list("terms", flat=True):
-        group = []
-        for line in terms.splitlines():
-            content = tuple(w for w in text.words(line) if text.is_content_word(w))
-            if content:
-                group.append(content)
-        for phrase in group:
-            key = tuple(text.stem(w) for w in phrase)
+    for terms in all_terms:
+        for key, group in _parse_group(terms):
             table.setdefault(key, set()).update(group)
-    return table
+    return {key: frozenset(group) for key, group in table.items()}
+
+
+@lru_cache(maxsize=4096)
+def _parse_group(terms: str) -> tuple[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]], ...]:
+    group = []
+    for line in terms.splitlines():
+        content = tuple(w for w in text.words(line) if text.is_content_word(w))
+        if content and content not in group:
+            group.append(content)
+    group_tuple = tuple(group)
+    return tuple((tuple(text.stem(w) for w in phrase), group_tuple) for phrase in group)
 
 
 def concepts_for(content_words: list[str], table) -> list[Concept]:
@@ -147,8 +159,12 @@ def apply_corrections(query: str, found: dict[str, str]) -> str:
 
 
 def exact_name(query_stems: tuple[str, ...], document: Document) -> bool:
-    names = [document.title, *document.also_called.splitlines()]
-    return any(text.content_stems(name) == query_stems for name in names if name.strip())
+    return query_stems in _name_keys(document.title, document.also_called)
+
+
+@lru_cache(maxsize=4096)
+def _name_keys(title: str, also_called: str) -> frozenset[tuple[str, ...]]:
+    return frozenset(text.content_stems(name) for name in [title, *also_called.splitlines()])
 
 
 def rank(hits, concepts) -> list[tuple[int, float]]:
@@ -169,46 +185,88 @@ def rank(hits, concepts) -> list[tuple[int, float]]:
     return scored
 
 
-def published_documents() -> Q:
-    """Documents whose page passes its model's ``published()`` queryset."""
-    wanted = Q()
-    for kind, model in MODELS.items():
-        wanted |= Q(kind=kind, object_id__in=model.objects.published().values("pk"))
-    return wanted
+def published_keys() -> set[tuple[str, int]]:
+    """(kind, id) of every page that passes its model's ``published()`` queryset. One query."""
+    sql, params = _published_sql(connection.alias, connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {(kind, pk) for kind, pk in cursor.fetchall()}
+
+
+@lru_cache(maxsize=8)
+def _published_sql(alias: str, vendor: str) -> tuple[str, tuple]:
+    """The SQL of the four ``published()`` querysets as one UNION, compiled once per process."""
+    querysets = [
+        model.objects.using(alias)
+        .published()
+        .order_by()
+        .annotate(search_kind=Value(str(kind)))
+        .values_list("search_kind", "pk")
+        for kind, model in MODELS.items()
+    ]
+    union = querysets[0].union(*querysets[1:], all=True)
+    sql, params = union.query.sql_with_params()
+    return sql, tuple(params)
 
 
 # --- snippets ------------------------------------------------------------------
+
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def _matches(value: str, stems: set[str], limit: int = 40) -> list[re.Match]:
+    """The first ``limit`` words of ``value`` whose stem is one of ``stems``."""
+    found = []
+    for match in _candidates(frozenset(stems)).finditer(value):
+        if text.stem(match.group(0).casefold()) in stems:
+            found.append(match)
+            if len(found) >= limit:
+                break
+    return found
+
+
+@lru_cache(maxsize=256)
+def _candidates(stems: frozenset[str]) -> re.Pattern:
+    """Words that may have one of ``stems`` (a stem is nearly always the word's start)."""
+    prefixes = sorted({s[:-1] if len(s) > 3 else s for s in stems if s}, key=len, reverse=True)
+    if not prefixes:
+        return re.compile(r"(?!x)x")
+    alternatives = "|".join(re.escape(p) for p in prefixes)
+    return re.compile(rf"(?<![^\W_])(?:{alternatives})[^\W_]*", re.IGNORECASE)
 
 
 def highlight(value: str, stems: set[str]) -> SafeString:
     """Plain text → escaped HTML with the matched words in <mark>."""
     out = []
     last = 0
-    for match in re.finditer(r"[^\W_]+", value):
-        if text.stem(match.group(0).casefold()) in stems:
-            out.append(escape(value[last : match.start()]))
-            out.append(f"<mark>{escape(match.group(0))}</mark>")
-            last = match.end()
+    for match in _matches(value, stems):
+        out.append(escape(value[last : match.start()]))
+        out.append(f"<mark>{escape(match.group(0))}</mark>")
+        last = match.end()
     out.append(escape(value[last:]))
     return mark_safe("".join(out))  # every piece escaped above
 
 
-def _matched_count(value: str, stems: set[str]) -> int:
-    return len({text.stem(w) for w in text.words(value)} & stems)
-
-
 def snippet(document: Document, stems: set[str]) -> SafeString:
-    if document.summary and _matched_count(document.summary, stems):
+    """The summary if it holds a matched word, else the body from the best sentence on."""
+    if document.summary and _matches(document.summary, stems):
         return highlight(_shorten(document.summary, 0), stems)
     body = document.body
-    if body:
-        best, best_count = None, 0
-        for sentence in re.finditer(r"[^.!?]+[.!?]*", body):
-            count = _matched_count(sentence.group(0), stems)
-            if count > best_count:
-                best, best_count = sentence, count
-        if best is not None:
-            return highlight(_shorten(body, best.start()), stems)
+    found = _matches(body, stems) if body else []
+    if found:
+        best_start, best_count = 0, 0
+        for i, match in enumerate(found):
+            window = {
+                text.stem(m.group(0).casefold())
+                for m in found[i:]
+                if m.start() - match.start() < SNIPPET_CHARS
+            }
+            if len(window) > best_count:
+                best_start, best_count = match.start(), len(window)
+        sentence = max(body.rfind(". ", 0, best_start), body.rfind("? ", 0, best_start))
+        start = sentence + 2 if sentence >= 0 and best_start - sentence < 120 else best_start
+        return highlight(_shorten(body, start), stems)
     return highlight(_shorten(document.summary or body, 0), stems)
 
 
@@ -223,7 +281,7 @@ def _shorten(value: str, start: int) -> str:
 # --- the search ----------------------------------------------------------------
 
 
-def search(raw_query: str | None, limit: int = 20, *, correct: bool = True) -> SearchResults:
+def search(raw_query: str | None, limit: int = 10, *, correct: bool = True) -> SearchResults:
     query, cut = text.clean_query(raw_query)
     outcome = SearchResults(query=query, cut=cut)
     all_words = text.words(query)
@@ -256,12 +314,11 @@ def search(raw_query: str | None, limit: int = 20, *, correct: bool = True) -> S
     scored = rank(hits, concepts)
     if not scored:
         return outcome
-    candidates = (
-        Document.objects.filter(pk__in=[doc_id for doc_id, _ in scored])
-        .filter(published_documents())
-        .only("pk", "kind", "title", "also_called", "url")
+    candidates = Document.objects.filter(pk__in=[doc_id for doc_id, _ in scored]).only(
+        "pk", "kind", "object_id", "title", "also_called", "url"
     )
-    by_id = {d.pk: d for d in candidates}
+    published = published_keys()  # drafts never show, even if the index were behind
+    by_id = {d.pk: d for d in candidates if (d.kind, d.object_id) in published}
     query_stems = tuple(text.stem(w) for w in content_words)
     final = []
     for doc_id, score in scored:

@@ -38,5 +38,9 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"p50: {figures['p50']:.2f} ms  p95: {figures['p95']:.2f} ms  "
-            f"max: {figures['max']:.2f} ms  ({figures['searches']} searches)"
+            f"max: {figures['max']:.2f} ms  ({figures['searches']} searches, wall clock)"
+        )
+        self.stdout.write(
+            f"CPU time of this process: p50: {figures['cpu_p50']:.2f} ms  "
+            f"p95: {figures['cpu_p95']:.2f} ms"
         )
