@@ -65,6 +65,7 @@ class Rendered:
     toc: list[dict] = field(default_factory=list)
 
 
+@functools.lru_cache(maxsize=2048)  # pure: the same text always gives the same HTML
 def _markdown(text: str) -> str:
     md = markdown.Markdown(
         extensions=["tables", "sane_lists", "toc"],
@@ -74,6 +75,7 @@ def _markdown(text: str) -> str:
     return md.convert(text)
 
 
+@functools.lru_cache(maxsize=2048)
 def sanitize(raw_html: str) -> str:
     return nh3.clean(
         raw_html,

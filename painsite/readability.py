@@ -139,7 +139,13 @@ def split_sections(markdown_text: str) -> list[tuple[str, str]]:
 
 
 def score_markdown(markdown_text: str, exclude=()) -> PageScore:
-    pattern = _exclusion_pattern(exclude)
+    words = tuple(sorted({t.strip() for t in exclude if t and t.strip()}))
+    return _score_markdown(markdown_text, words)
+
+
+@functools.lru_cache(maxsize=1024)  # pure: pages are scored again on every save and load
+def _score_markdown(markdown_text: str, words: tuple[str, ...]) -> PageScore:
+    pattern = _compiled_exclusions(words)
     scores = []
     for heading, body in split_sections(markdown_text):
         grade, smog, words = score_text(plain_text(body), pattern)
