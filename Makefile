@@ -53,7 +53,7 @@ serve: setup
 	@test -f .env || $(PY) -m painsite.envfile .env
 	DJANGO_SETTINGS_MODULE=painsite.settings.production $(PY) manage.py migrate --noinput
 	DJANGO_SETTINGS_MODULE=painsite.settings.production $(PY) manage.py collectstatic --noinput -v 0
-	@echo "Serving with gunicorn and production settings on http://127.0.0.1:8000/ (Ctrl+C to stop)"
+	@echo "Serving with gunicorn and production settings on http://$${GUNICORN_BIND:-127.0.0.1:8000}/ (Ctrl+C to stop)"
 	DJANGO_SETTINGS_MODULE=painsite.settings.production $(BIN)/gunicorn --config gunicorn.conf.py
 
 test: lint check-migrations check-deploy

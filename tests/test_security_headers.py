@@ -2,6 +2,7 @@
 
 import io
 import logging
+import re
 
 import pytest
 from django.test import Client, override_settings
@@ -180,3 +181,24 @@ def test_errors_are_logged_with_the_request_id_and_never_shown(production):
     log = stream.getvalue()
     assert "[req-0000-1111] Internal Server Error: /boom/" in log
     assert "hunter2" in log  # the details go to the log, not the visitor
+
+
+def test_static_files_are_hashed_compressed_and_cached_forever(tmp_path, settings):
+    from django.contrib.staticfiles.storage import staticfiles_storage
+    from django.core.management import call_command
+
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", interactive=False, verbosity=0)
+    url = staticfiles_storage.url("css/site.css")
+    assert re.search(r"/site\.[0-9a-f]{12}\.css$", url)
+    client = Client()  # a new client builds whitenoise afresh, over the collected files
+    for encoding in ("br", "gzip"):
+        response = client.get(url, HTTP_ACCEPT_ENCODING=encoding)
+        assert response.status_code == 200
+        assert response["Content-Encoding"] == encoding
+        assert response["Cache-Control"] == "max-age=315360000, public, immutable"
+        assert response["X-Content-Type-Options"] == "nosniff"
