@@ -34,7 +34,6 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
 from painsite import markdown
@@ -521,8 +520,9 @@ class WorkflowAdmin(SimpleHistoryAdmin):
             messages.success(request, f"{reason}. Nothing was deleted from the history.")
         return HttpResponseRedirect(self._url("change", obj.pk))
 
-    @require_POST
     def discard_pending_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseRedirect(self._url("change", object_id))
         obj = self._get_page(request, object_id)
         if not self.has_change_permission(request, obj) or not can_publish(request.user):
             raise PermissionDenied

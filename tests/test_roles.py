@@ -128,7 +128,10 @@ def test_editor_restoring_a_published_revision_keeps_the_draft(editor_client):
 
 def test_editor_cannot_delete(editor_client):
     page = make_procedure()
-    assert editor_client.post(admin_url(Procedure, "delete", page.pk), {"post": "yes"}).status_code == 403
+    assert (
+        editor_client.post(admin_url(Procedure, "delete", page.pk), {"post": "yes"}).status_code
+        == 403
+    )
     assert Procedure.objects.filter(pk=page.pk).exists()
 
 
