@@ -142,23 +142,21 @@ def rebuild() -> int:
     return len(documents)
 
 
-NAME_WEIGHT, SUMMARY_WEIGHT = 5, 2
+NAME_WEIGHT = 5
 
 
 def rebuild_vocabulary() -> int:
-    """The site's own words (from published pages and synonyms), for "Did you mean"."""
+    """The site's own words (names of published pages, synonyms), for "Did you mean"."""
     counts: Counter[str] = Counter()
 
     def add(value: str, weight: int):
         for word, n in Counter(text.words(value)).items():
             counts[word] += n * weight
 
-    for title, also, summary, body in Document.objects.values_list(
-        "title", "also_called", "summary", "body"
-    ):
+    # Names only (titles, other names, questions) and synonyms: the words pages are
+    # about, so a suggestion is a topic ("sciatica"), not any word ("singles" for "shingles").
+    for title, also in Document.objects.values_list("title", "also_called"):
         add(f"{title} {also}", NAME_WEIGHT)
-        add(summary, SUMMARY_WEIGHT)
-        add(body, 1)
     for terms in Synonym.objects.active().values_list("terms", flat=True):
         add(terms, NAME_WEIGHT)
     counts = Counter(

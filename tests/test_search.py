@@ -290,7 +290,6 @@ def test_results_page_query_count(client, db, django_assert_num_queries):
     for n in range(3):
         make_procedure(title=f"Snibble block {n}")
     make_faq(question="What is a snibble?")
-    client.get(reverse("search:results"), {"q": "x"})  # settle per-process caches
     # synonyms, engine, candidate rows, published() union, snippet texts
     with django_assert_num_queries(5):
         response = client.get(reverse("search:results"), {"q": "snibble block"})
