@@ -23,6 +23,8 @@ def production_env(**overrides) -> dict:
         k: v
         for k, v in os.environ.items()
         if k not in REQUIRED + ["SECURE_SSL_REDIRECT", "PAINSITE_REQUIRE_2FA", "DJANGO_DEBUG"]
+        # set by other tests in this process (live-server browser tests); never in deployment
+        and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
     }
     env.update(
         DJANGO_SETTINGS_MODULE="painsite.settings.production",
