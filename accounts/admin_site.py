@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth import logout as auth_logout
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -20,6 +21,7 @@ from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from accounts.otp import has_device, match_token
@@ -54,7 +56,10 @@ class PainsiteAdminSite(admin.AdminSite):
         return super().has_permission(request) and not requires_second_step(request)
 
     def get_urls(self):
-        return [path("verify/", self.verify_view, name="verify")] + super().get_urls()
+        return [
+            path("verify/", self.verify_view, name="verify"),
+            path("verify/sign-out/", self.verify_sign_out, name="verify_sign_out"),
+        ] + super().get_urls()
 
     def _next_url(self, request) -> str:
         target = request.POST.get("next") or request.GET.get("next") or ""
@@ -69,6 +74,14 @@ class PainsiteAdminSite(admin.AdminSite):
             query = urlencode({"next": self._next_url(request)})
             return redirect(f"{reverse('admin:verify', current_app=self.name)}?{query}")
         return super().login(request, extra_context)
+
+    @method_decorator(never_cache)
+    @method_decorator(csrf_protect)
+    @method_decorator(require_POST)
+    def verify_sign_out(self, request):
+        """Sign out from the second step (the admin's own logout needs a verified user)."""
+        auth_logout(request)
+        return redirect(reverse("admin:login", current_app=self.name))
 
     @method_decorator(never_cache)
     @method_decorator(csrf_protect)

@@ -160,6 +160,17 @@ def test_staff_without_a_device_are_told_how_to_enrol(client, require_2fa):
     assert client.get(reverse("admin:index")).status_code == 302
 
 
+def test_an_unverified_user_can_sign_out(client, require_2fa):
+    user = make_user(staff=True)
+    enrol(user)
+    client.force_login(user)
+    assert reverse("admin:verify_sign_out") in client.get(reverse("admin:verify")).content.decode()
+    assert client.get(reverse("admin:verify_sign_out")).status_code == 405
+    response = client.post(reverse("admin:verify_sign_out"))
+    assert response.status_code == 302 and response["Location"] == reverse("admin:login")
+    assert "_auth_user_id" not in client.session
+
+
 def test_the_next_address_must_stay_on_this_site(client, require_2fa):
     user = make_user(staff=True)
     _, codes = enrol(user)
