@@ -60,6 +60,8 @@ class Figure(models.Model):
 
     class Meta:
         ordering = ["key"]
+        verbose_name = "image"
+        verbose_name_plural = "images"
 
     def __str__(self):
         return self.key

@@ -237,7 +237,19 @@ class WorkflowAdmin(SimpleHistoryAdmin):
                 setattr(obj, name, getattr(original, name) if original else default)
 
     def _store_pending(self, request, original, values: dict, reason: str):
-        original.pending = {name: _json_value(value) for name, value in values.items()}
+        pending = {name: _json_value(value) for name, value in values.items()}
+        changed = []
+        for name, value in pending.items():
+            field = original._meta.get_field(name)
+            current = getattr(original, name)
+            current = _json_value(current.all() if field.many_to_many else current)
+            if value != current:
+                changed.append(str(field.verbose_name))
+        if changed:
+            reason = f"{reason}: {', '.join(changed)}"
+        if len(reason) > 100:  # the history's change-reason column holds 100 characters
+            reason = reason[:99] + "…"
+        original.pending = pending
         original.pending_by = request.user.get_username()
         original.pending_at = timezone.now()
         original.version += 1

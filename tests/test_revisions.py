@@ -128,3 +128,23 @@ def test_the_library_revert_form_is_replaced_by_compare(client):
     )
     assert response.status_code == 302
     assert response["Location"] == admin_url(Procedure, "compare", page.pk, record.history_id)
+
+
+def test_waiting_changes_are_recorded_with_the_fields_changed(client):
+    page = make_procedure()
+    from tests.factories import make_editor
+
+    client.force_login(make_editor())
+    data = form_data(
+        client.get(change_url(page)),
+        summary="New summary.",
+        main_message="New message.",
+        used_for="A" * 50,
+        duration="B" * 50,
+        sedation="C",
+        driver="D",
+    )
+    assert client.post(change_url(page), data).status_code == 302
+    reason = page.history.latest().history_change_reason
+    assert reason.startswith("Changes saved for review (not yet published): summary")
+    assert len(reason) <= 100

@@ -30,6 +30,8 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['key'],
+                'verbose_name': 'image',
+                'verbose_name_plural': 'images',
             },
         ),
     ]
