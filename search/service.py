@@ -108,12 +108,14 @@ def concepts_for(content_words: list[str], table) -> list[Concept]:
             if key in table:
                 typed = tuple(content_words[i : i + size])
                 alternatives = sorted(table[key] - {typed})
-                concepts.append(Concept(alternatives=(typed, *alternatives)))
+                concept = Concept(alternatives=(typed, *alternatives))
                 i += size
                 break
         else:
-            concepts.append(Concept(alternatives=((content_words[i],),)))
+            concept = Concept(alternatives=((content_words[i],),))
             i += 1
+        if concept not in concepts:  # "pain pain pain" is one idea
+            concepts.append(concept)
     return concepts
 
 

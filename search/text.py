@@ -13,7 +13,6 @@ from functools import lru_cache
 import snowballstemmer
 
 MAX_QUERY_LENGTH = 200
-MAX_WORDS = 12
 
 # PostgreSQL's English stop words (the Snowball list), so that both engines
 # ignore the same words, plus a few that only appear in questions.
