@@ -2,6 +2,8 @@ from django import forms
 from django.contrib import admin
 from django.utils.html import format_html
 
+from painsite.admin_base import can_publish
+
 from . import images
 from .models import Figure
 
@@ -38,6 +40,13 @@ class FigureAdmin(admin.ModelAdmin):
     readonly_fields = ["thumbnail", "size", "how_to_use"]
     fields = ["key", "image", "thumbnail", "size", "alt", "decorative", "caption", "credit",
               "how_to_use"]  # fmt: skip
+
+    def has_change_permission(self, request, obj=None):
+        # An image on a published page changes what patients see: a reviewer's job.
+        if obj is not None and obj.pk and not can_publish(request.user):
+            if obj.used_on_published_pages():
+                return False
+        return super().has_change_permission(request, obj)
 
     @admin.display(description="Preview")
     def thumbnail(self, obj):

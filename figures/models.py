@@ -72,6 +72,15 @@ class Figure(models.Model):
                 {"alt": "Describe the image, or tick 'decorative' if it adds nothing to the text."}
             )
 
+    def used_on_published_pages(self) -> bool:
+        from procedures.models import Condition, Procedure
+
+        reference = f"images/{self.key}"
+        return any(
+            model.objects.published().filter(body__contains=reference).exists()
+            for model in (Procedure, Condition)
+        )
+
     @property
     def alt_text(self) -> str:
         return "" if self.decorative else self.alt

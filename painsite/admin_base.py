@@ -235,6 +235,13 @@ class WorkflowAdmin(SimpleHistoryAdmin):
             for name in REVIEW_FIELDS:
                 default = self.model._meta.get_field(name).get_default()
                 setattr(obj, name, getattr(original, name) if original else default)
+        elif (
+            self._has_review_fields
+            and original is not None
+            and obj.reviewed_on != original.reviewed_on
+            and obj.next_review_due == original.next_review_due
+        ):
+            obj.next_review_due = None  # a new review: due again one year after it (on save)
 
     def _store_pending(self, request, original, values: dict, reason: str):
         pending = {name: _json_value(value) for name, value in values.items()}

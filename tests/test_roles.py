@@ -181,3 +181,42 @@ def test_reviewer_actions_publish_and_mark_reviewed(reviewer_client):
         assert page.status == Status.PUBLISHED
         assert page.reviewed_on == today
         assert page.next_review_due - today >= datetime.timedelta(days=365)
+
+
+def test_a_new_review_date_moves_the_next_review_a_year_on(reviewer_client):
+    today = timezone.localdate()
+    old = today - datetime.timedelta(days=400)
+    page = make_procedure(reviewed_on=old, next_review_due=one_year_after(old))
+    data = form_data(reviewer_client.get(change_url(page)), reviewed_on=today.isoformat())
+    assert reviewer_client.post(change_url(page), data).status_code == 302
+    page.refresh_from_db()
+    assert page.next_review_due == one_year_after(today)
+
+
+def test_editor_restore_on_a_published_page_waits_for_review(editor_client):
+    page = make_procedure(status=Status.PUBLISHED, summary="First summary.")
+    first = page.history.latest()
+    page.summary = "Second summary."
+    page.save()
+    editor_client.post(
+        admin_url(Procedure, "restore", page.pk, first.history_id),
+        {"loaded_version": page.version},
+    )
+    page.refresh_from_db()
+    assert page.summary == "Second summary." and page.status == Status.PUBLISHED
+    assert page.pending["summary"] == "First summary."
+
+
+def test_editor_cannot_change_an_image_shown_on_a_published_page(editor_client):
+    from figures.models import Figure
+    from tests.factories import make_figure
+
+    used = make_figure("used-image")
+    unused = make_figure("unused-image")
+    make_procedure(status=Status.PUBLISHED, body="## What it is\n\n![A](images/used-image)\n")
+    response = editor_client.post(
+        admin_url(Figure, "change", used.pk), {"key": "used-image", "alt": "Changed"}
+    )
+    assert response.status_code == 403
+    assert Figure.objects.get(pk=used.pk).alt == "A test diagram"
+    assert editor_client.get(admin_url(Figure, "change", unused.pk)).status_code == 200
