@@ -4,8 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed
+# Browser tests (tests/browser): Debian's Chromium, plus axe-core and vnu-jar from npm.
+CHROMIUM ?= /usr/bin/chromium
+NODE_STAMP := node_modules/.package-lock.json
 
-.PHONY: run test install setup lint format check-migrations clean serve check-deploy
+.PHONY: run test install setup lint format check-migrations clean serve check-deploy browser-deps
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -56,8 +59,26 @@ serve: setup
 	@echo "Serving with gunicorn and production settings on http://$${GUNICORN_BIND:-127.0.0.1:8000}/ (Ctrl+C to stop)"
 	DJANGO_SETTINGS_MODULE=painsite.settings.production $(BIN)/gunicorn --config gunicorn.conf.py
 
+# axe-core and vnu-jar, exactly as package-lock.json pins them (no install scripts: vnu
+# runs with the machine's java, nothing else is downloaded).
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+
+browser-deps: $(NODE_STAMP)
+
+define BROWSER_SKIPPED
+	@echo "######################################################################"
+	@echo "##  BROWSER TESTS SKIPPED: chromium not installed ($(CHROMIUM))"
+	@echo "##  Install it with: apt-get update && apt-get install -y chromium"
+	@echo "##  (.ci/run installs it and always runs the browser tests.)"
+	@echo "######################################################################"
+endef
+
 test: lint check-migrations check-deploy
-	$(BIN)/pytest
+	@if [ -x "$(CHROMIUM)" ]; then $(MAKE) --no-print-directory browser-deps; fi
+	$(if $(wildcard $(CHROMIUM)),,$(BROWSER_SKIPPED))
+	PAINSITE_CHROMIUM="$(CHROMIUM)" $(BIN)/pytest
+	$(if $(wildcard $(CHROMIUM)),,$(BROWSER_SKIPPED))
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles media-test
