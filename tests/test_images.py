@@ -241,3 +241,19 @@ def test_media_is_served_with_debug_off(client, settings):
     assert client.get("/media/figures/../../painsite/settings/base.py").status_code == 404
     assert client.get("/media/other/secret.jpg").status_code == 404
     assert client.get("/media/figures/nothing-here.jpg").status_code == 404
+
+
+def test_a_figure_adds_no_queries_to_the_page(client, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    plain = make_procedure(slug="plain-page")
+    make_figure("room")
+    with_figure = make_procedure(
+        slug="figure-page", body="## What it is\n\n![The room](images/room)\n\nText."
+    )
+    with CaptureQueriesContext(connection) as plain_queries:
+        assert client.get(plain.get_absolute_url()).status_code == 200
+    with django_assert_max_num_queries(len(plain_queries)):
+        response = client.get(with_figure.get_absolute_url())
+    assert "<picture>" in response.content.decode()
