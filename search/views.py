@@ -1,3 +1,4 @@
+from django.utils.cache import patch_cache_control
 from django.views.generic import TemplateView
 
 from . import service
@@ -17,4 +18,6 @@ class SearchView(TemplateView):
     def render_to_response(self, context, **kwargs):
         response = super().render_to_response(context, **kwargs)
         response["X-Robots-Tag"] = "noindex"
+        # What someone searched for may be about their health: no shared cache keeps it.
+        patch_cache_control(response, private=True, no_store=True)
         return response

@@ -243,6 +243,7 @@ def test_results_page(client, db):
     assert "Procedure" in html and "<mark>blarg</mark>" in html
     assert 'role="search"' in html and 'name="q"' in html
     assert response["X-Robots-Tag"] == "noindex"
+    assert "private" in response["Cache-Control"] and "no-store" in response["Cache-Control"]
 
 
 def test_no_results_page_helps(client, db):
@@ -411,3 +412,12 @@ def test_index_only_holds_published_pages(db):
     make_condition(title="Hidden", status=Status.DRAFT)
     assert index.rebuild() == 1
     assert list(Document.objects.values_list("title", flat=True)) == ["Shown"]
+
+
+def test_benchmark_command_prints_its_figures(tmp_path, db, capsys):
+    make_condition(title="Kerfuffle")
+    queries = tmp_path / "q.tsv"
+    queries.write_text("kerfuffle\t/conditions/*\n", encoding="utf-8")
+    call_command("search_benchmark", str(queries), "--rounds", "1")
+    out = capsys.readouterr().out
+    assert "p50:" in out and "p95:" in out and "CPU time" in out
