@@ -377,3 +377,21 @@ def test_500_page_needs_no_database(django_assert_num_queries):
     html = server_error(request).content.decode()
     assert "tel:" not in html  # no number rather than a made-up one
     assert "<script" not in html and "style=" not in html
+
+
+def test_clinical_reviewers_may_change_clinic_details_and_editors_only_see_them():
+    from django.contrib.auth.models import Group
+
+    reviewer = set(
+        Group.objects.get(name="Clinical reviewer")
+        .permissions.filter(content_type__app_label="clinic")
+        .values_list("codename", flat=True)
+    )
+    editor = set(
+        Group.objects.get(name="Content editor")
+        .permissions.filter(content_type__app_label="clinic")
+        .values_list("codename", flat=True)
+    )
+    assert {"change_clinicdetails", "view_clinicdetails"} <= reviewer
+    assert "delete_clinicdetails" not in reviewer
+    assert editor == {"view_clinicdetails"}
