@@ -685,4 +685,6 @@ def export(root, kinds=None) -> list[Path]:
             path = folder / f"{obj.slug}.md"
             path.write_bytes(export_text(kind, obj).encode("utf-8"))
             written.append(path)
+    if not kinds or "synonym" in kinds:
+        written.append(synonym_seed.export(root))  # the search synonyms (search/seed.py)
     return written

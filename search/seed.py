@@ -5,7 +5,9 @@ words or phrases that mean the same thing. ``read`` validates every file and
 returns problems in the loader's format; ``write`` upserts by slug inside the
 loader's transaction. As with pages, a group changed in the admin since the
 last load is kept (and reported) unless ``force`` is given; groups that exist
-only in the admin are never touched.
+only in the admin are never touched. ``export`` writes every active group back
+in the canonical format (``HEADER``, then groups in name order), so a load
+followed by an export gives back ``synonyms.yaml`` byte for byte.
 """
 
 from __future__ import annotations
@@ -21,6 +23,12 @@ from django.core.exceptions import ValidationError
 from .models import Synonym, check_terms
 
 FOLDER = "synonyms"
+EXPORT_FILE = "synonyms.yaml"
+HEADER = """\
+# Words that mean the same thing to a patient. A search for any term in a
+# group also finds pages that use the others. Format: content/README.md,
+# "Synonyms". Staff can change these in the admin (Search > Synonyms).
+"""
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_FILE_BYTES = 1_000_000
 
@@ -157,3 +165,25 @@ def write(groups: list[Group], report, force: bool = False) -> None:
         obj.source_hash = digest(new_text)
         obj.save()
         report.add("synonym", "updated")
+
+
+def dump(groups: dict[str, list[str]]) -> str:
+    body = yaml.safe_dump(
+        {slug: groups[slug] for slug in sorted(groups)},
+        sort_keys=False,
+        allow_unicode=True,
+        width=10_000,
+        default_flow_style=False,
+    )
+    return HEADER + body
+
+
+def export(root: Path) -> Path:
+    """Write the active groups to ``root/synonyms/synonyms.yaml`` (switched-off ones stay
+    in the admin only, since the file has no way to say "off")."""
+    folder = Path(root) / FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / EXPORT_FILE
+    groups = {s.slug: s.term_list for s in Synonym.objects.active()}
+    path.write_bytes(dump(groups).encode("utf-8"))
+    return path

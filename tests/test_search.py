@@ -421,3 +421,13 @@ def test_benchmark_command_prints_its_figures(tmp_path, db, capsys):
     call_command("search_benchmark", str(queries), "--rounds", "1")
     out = capsys.readouterr().out
     assert "p50:" in out and "p95:" in out and "CPU time" in out
+
+
+def test_export_writes_active_synonym_groups(tmp_path, db):
+    Synonym.objects.create(slug="b-group", terms="shot\ninjection")
+    Synonym.objects.create(slug="a-group", terms="jab\npoke")
+    Synonym.objects.create(slug="off", terms="one\ntwo", active=False)
+    loader.export(tmp_path)
+    text = (tmp_path / "synonyms" / "synonyms.yaml").read_text(encoding="utf-8")
+    assert text.endswith("a-group:\n- jab\n- poke\nb-group:\n- shot\n- injection\n")
+    assert "off" not in text

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.db import transaction
 
 from editorial import loader
-from search import service
+from search import seed, service
 from search.evaluation import evaluate, read_cases
 
 SAMPLE = Path(settings.BASE_DIR).parent / "shared" / "search-queries.tsv"
@@ -84,3 +84,10 @@ def test_did_you_mean_when_the_query_finds_something(real_content, db):
     outcome = service.search("siatica pain")
     assert outcome.suggestion == "sciatica pain"
     assert not outcome.corrected_from
+
+
+def test_synonym_seed_round_trip(real_content, db, tmp_path):
+    """Loading content/ then exporting gives back content/synonyms/synonyms.yaml byte for byte."""
+    source = Path(settings.CONTENT_DIR) / "synonyms" / "synonyms.yaml"
+    exported = seed.export(tmp_path)
+    assert exported.read_bytes() == source.read_bytes()
