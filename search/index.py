@@ -170,5 +170,6 @@ def rebuild_vocabulary() -> int:
     Word.objects.bulk_create(
         [Word(word=w, length=len(w), weight=n) for w, n in sorted(counts.items())],
         batch_size=1000,
+        ignore_conflicts=True,  # two staff saving at the same moment: both lists are right
     )
     return len(counts)
