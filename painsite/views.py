@@ -8,6 +8,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, TemplateView
 
+from accounts.admin_site import requires_second_step
 from clinic.models import CACHE_KEY as CLINIC_CACHE_KEY
 from faq.models import FAQ, Topic
 from procedures.models import Condition, Procedure
@@ -27,6 +28,7 @@ class PreviewableDetailView(DetailView):
             user.is_active
             and user.is_staff
             and user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
+            and not requires_second_step(self.request)  # drafts, like the admin, need 2FA
         )
 
     def get_queryset(self):

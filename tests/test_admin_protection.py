@@ -221,3 +221,16 @@ def test_the_admin_url_is_a_setting(client, moved_admin):
     assert client.get("/admin/").status_code == 404
     assert client.get("/staff-area-7f3k/").status_code == 302  # to its login page
     assert "Disallow: /staff-area-7f3k/" in client.get(reverse("robots_txt")).content.decode()
+
+
+def test_draft_previews_also_need_the_second_step(client, require_2fa):
+    from painsite.pages import Status
+    from tests.factories import make_procedure
+
+    draft = make_procedure(status=Status.DRAFT)
+    user = make_user(staff=True, perms=["procedures.change_procedure"])
+    _, codes = enrol(user)
+    client.force_login(user)
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    client.post(reverse("admin:verify"), {"token": codes[0]})
+    assert client.get(draft.get_absolute_url()).status_code == 200
