@@ -207,3 +207,9 @@ def test_glossary_change_form_saves(client):
     assert (
         GlossaryTerm.objects.get(pk=term.pk).definition_html == "<p>A <em>new</em> definition.</p>"
     )
+
+
+def test_admin_preview_needs_permission(client):
+    page = make_procedure(status=Status.DRAFT)
+    client.force_login(make_user(staff=True))  # staff, but no permission on procedures
+    assert client.get(admin_url(Procedure, "preview", page.pk)).status_code == 403
