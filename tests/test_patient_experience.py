@@ -395,3 +395,24 @@ def test_clinical_reviewers_may_change_clinic_details_and_editors_only_see_them(
     assert {"change_clinicdetails", "view_clinicdetails"} <= reviewer
     assert "delete_clinicdetails" not in reviewer
     assert editor == {"view_clinicdetails"}
+
+
+def test_print_sheet_rules():
+    """The take-home sheet: no navigation, addresses written out, care cards kept whole."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    css = Path(settings.BASE_DIR, "static", "css", "print.css").read_text()
+    rules = dict(re.findall(r"([^{}]+)\{([^}]*)\}", re.sub(r"/\*.*?\*/", "", css, flags=re.S)))
+    hidden = next(body for selector, body in rules.items() if ".site-nav" in selector)
+    assert "display: none" in hidden
+    for selector in (".breadcrumbs", ".contents", ".skip-link", ".site-header form"):
+        assert any(selector in s and "display: none" in b for s, b in rules.items()), selector
+    assert any("::after" in s and "attr(href)" in b for s, b in rules.items())
+    kept = [s for s, b in rules.items() if "break-inside: avoid" in b]
+    together = ["how-to-prepare", "after-the-procedure", "when-to-get-help"]
+    for selector in [".care-card", *(f".page-section--{part}" for part in together)]:
+        assert any(selector in s for s in kept), selector
+    base = Path(settings.BASE_DIR, "templates", "base.html").read_text()
+    assert 'css/print.css\' %}" media="print">' in base
