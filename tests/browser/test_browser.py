@@ -137,17 +137,18 @@ def test_no_console_errors_under_the_sites_csp(page, site):
         assert not page.console_errors, (name, page.console_errors)
 
 
-def test_no_sideways_scrolling_at_320px(page, site):
-    page.set_viewport_size({"width": 320, "height": 640})
+def test_no_sideways_scrolling_at_320px_or_200_percent_zoom(page, site):
+    """320 CSS px is a phone, or a 1280 px screen at 400 % zoom; 640 px is 200 % zoom."""
     wide = {}
-    for name, (path, status) in page_types().items():
-        visit(page, site, path, status)
-        sizes = page.evaluate(
-            "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
-        )
-        if sizes[0] > sizes[1]:
-            culprits = page.evaluate(WIDER_THAN_SCREEN_JS)
-            wide[name] = (sizes, culprits)
+    for width in (320, 640):
+        page.set_viewport_size({"width": width, "height": 640})
+        for name, (path, status) in page_types().items():
+            visit(page, site, path, status)
+            sizes = page.evaluate(
+                "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+            )
+            if sizes[0] > sizes[1]:
+                wide[f"{name}@{width}"] = (sizes, page.evaluate(WIDER_THAN_SCREEN_JS))
     assert not wide, wide
 
 
