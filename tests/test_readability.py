@@ -78,3 +78,24 @@ def test_stored_grades_match_the_gate(site_content):
     for page in Procedure.objects.published():
         assert page.reading_grade is not None and page.reading_grade <= PAGE_MEDIAN_MAX_GRADE
         assert page.reading_worst <= SECTION_MAX_GRADE
+
+
+SHORT_FIELDS = {
+    Procedure: ["title", "summary", "main_message", "used_for", "duration", "sedation", "driver",
+                "relief_starts", "relief_lasts"],
+    Condition: ["title", "summary"],
+    FAQ: ["question"],
+}  # fmt: skip
+
+
+def test_short_fields_keep_sentences_short(site_content):
+    """Cards, the main message and the at-a-glance facts obey the 20-word rule too."""
+    problems = []
+    for model, fields in SHORT_FIELDS.items():
+        for obj in model.objects.published():
+            for field in fields:
+                problems += [
+                    f"{obj.get_absolute_url()} {field}: {sentence[:60]}"
+                    for sentence in long_sentences(getattr(obj, field))
+                ]
+    assert problems == [], "\n".join(problems)
