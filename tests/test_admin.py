@@ -6,6 +6,7 @@ from django.urls import reverse
 from faq.models import FAQ
 from glossary.models import GlossaryTerm
 from procedures.models import Area, Condition, Procedure
+from tests.admin_forms import change_url, form_data
 from tests.factories import make_condition, make_faq, make_procedure, make_term, make_user
 
 pytestmark = pytest.mark.django_db
@@ -49,18 +50,8 @@ def test_changelist_filters(admin_client, objects):
 def test_staff_edit_shows_on_the_page(client, site_content):
     client.force_login(make_user(superuser=True))
     procedure = Procedure.objects.get(slug="epidural-steroid-injection")
-    url = reverse("admin:procedures_procedure_change", args=[procedure.pk])
-    form = client.get(url).context["adminform"].form
-    data = {}
-    for name, field in form.fields.items():
-        value = form.initial.get(name, field.initial)
-        if value is None:
-            continue
-        if hasattr(value, "__iter__") and not isinstance(value, str):
-            data[name] = [getattr(v, "pk", v) for v in value]
-        else:
-            data[name] = getattr(value, "pk", value)
-    data["main_message"] = "Changed by a staff member in the admin."
+    url = change_url(procedure)
+    data = form_data(client.get(url), main_message="Changed by a staff member in the admin.")
     response = client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     page = client.get(procedure.get_absolute_url()).content.decode()

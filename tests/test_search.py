@@ -17,6 +17,7 @@ from procedures.models import Procedure
 from search import index, service
 from search.evaluation import Case
 from search.models import Document, Synonym
+from tests.admin_forms import change_url, form_data
 from tests.factories import make_condition, make_faq, make_procedure, make_term, make_user
 
 
@@ -184,19 +185,8 @@ def test_every_kind_is_indexed_and_deletes_follow(db):
 def test_admin_edit_updates_the_index(client, db):
     client.force_login(make_user(superuser=True))
     procedure = make_procedure(title="Wibble block")
-    url = reverse("admin:procedures_procedure_change", args=[procedure.pk])
-    form = client.get(url).context["adminform"].form
-    data = {}
-    for name, field in form.fields.items():
-        value = form.initial.get(name, field.initial)
-        if value is None:
-            continue
-        if hasattr(value, "__iter__") and not isinstance(value, str):
-            data[name] = [getattr(v, "pk", v) for v in value]
-        else:
-            data[name] = getattr(value, "pk", value)
-    data["also_called"] = "frabjous shot"
-    response = client.post(url, data)
+    url = change_url(procedure)
+    response = client.post(url, form_data(client.get(url), also_called="frabjous shot"))
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert Procedure.objects.get(pk=procedure.pk).also_called == "frabjous shot"
     assert urls("frabjous") == [procedure.get_absolute_url()]
