@@ -601,7 +601,7 @@ def check_references(records: dict[str, list[Record]]) -> list[Problem]:
 def load(root, *, dry_run: bool = False, force: bool = False, user=None) -> Report:
     """Validate everything under ``root``; if all is well, write it in one transaction."""
     records, problems = read_all(Path(root))
-    synonyms, synonym_problems = synonym_seed.read(Path(root), Problem)
+    synonyms, synonym_problems = synonym_seed.read(Path(root))
     problems.extend(synonym_problems)
     images, image_problems = figures_loader.read(Path(root), records)
     problems.extend(image_problems)

@@ -13,7 +13,6 @@ followed by an export gives back ``synonyms.yaml`` byte for byte.
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,18 +28,6 @@ HEADER = """\
 # group also finds pages that use the others. Format: content/README.md,
 # "Synonyms". Staff can change these in the admin (Search > Synonyms).
 """
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-MAX_FILE_BYTES = 1_000_000
-
-
-@dataclass(frozen=True)
-class Problem:
-    path: str
-    line: int
-    message: str
-
-    def __str__(self):
-        return f"{self.path}:{self.line}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -62,8 +49,12 @@ def _shown(root: Path, path: Path) -> str:
     return str(path.relative_to(root.parent)) if root.parent in path.parents else str(path)
 
 
-def read(root: Path, problem=Problem) -> tuple[list[Group], list]:
-    """Every group under ``root/synonyms/``; ``problem`` builds the loader's Problem objects."""
+def read(root: Path) -> tuple[list[Group], list]:
+    """Every group under ``root/synonyms/``, and the loader's ``Problem`` for each error."""
+    # Imported here: editorial.loader imports this module, and shares its rules with it.
+    from editorial.loader import MAX_FILE_BYTES, SLUG_RE
+    from editorial.loader import Problem as problem
+
     folder = Path(root) / FOLDER
     groups: list[Group] = []
     problems: list = []
