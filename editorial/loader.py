@@ -14,137 +14,40 @@ in the admin since; the load skips it and says so, unless ``force`` is given.
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import yaml
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
 
-from editorial import figures_loader
-from faq.models import FAQ, Topic
-from glossary import signals as glossary_signals
-from glossary.models import GlossaryTerm
-from painsite.history import LOADER
-from painsite.pages import DEFAULT_REVIEWER, Status, lines, one_year_after
-from procedures.models import Area, Condition, Kind, Procedure
-from search import index as search_index
-from search import seed as synonym_seed
+from core.pages import lines, normalize_newlines, one_year_after
+from core.registry import PageType, registry
+from core.signals import content_loaded
+from editorial import images_loader, synonyms_loader
+from editorial.content_files import (
+    MAX_FILE_BYTES,
+    ContentError,
+    Invalid,
+    Problem,
+    Report,
+    choice,
+    date,
+    integer,
+    shown_path,
+    slug,
+    slug_list,
+    sources,
+    string_list,
+    text,
+)
+from editorial import workflow
 
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-MAX_FILE_BYTES = 1_000_000
-
-PROCEDURE_SECTIONS = [
-    "At a glance",
-    "What it is",
-    "Who it may help",
-    "Benefits, risks and alternatives",
-    "How to prepare",
-    "What happens during the procedure",
-    "After the procedure",
-    "Results and next steps",
-    "When to get help",
-    "Questions to ask your doctor",
-]
-CARE_HEADINGS = 3
-
-
-class Invalid(Exception):
-    """A field value is wrong; the message says how, in words a staff member understands."""
-
-
-# --- field validators -------------------------------------------------------
-
-
-def text(max_length: int | None = None) -> Callable:
-    def check(value):
-        if isinstance(value, bool) or not isinstance(value, str | int | float):
-            raise Invalid("must be text")
-        value = str(value).strip()
-        if not value:
-            raise Invalid("must not be empty")
-        if "\x00" in value:
-            raise Invalid("must not contain NUL characters")
-        if max_length and len(value) > max_length:
-            raise Invalid(f"is {len(value)} characters long; at most {max_length}")
-        return value
-
-    return check
-
-
-def slug(value):
-    if not isinstance(value, str) or not SLUG_RE.match(value):
-        raise Invalid("must be lower-case letters, digits and hyphens, e.g. 'nerve-root-block'")
-    return value
-
-
-def choice(choices) -> Callable:
-    allowed = [c for c, _ in choices]
-
-    def check(value):
-        if value not in allowed:
-            raise Invalid(f"must be one of: {', '.join(allowed)}")
-        return value
-
-    return check
-
-
-def integer(value):
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 1_000_000:
-        raise Invalid("must be a whole number from 0 to 1000000")
-    return value
-
-
-def date(value):
-    if isinstance(value, datetime.datetime) or not isinstance(value, datetime.date):
-        raise Invalid("must be a date written as YYYY-MM-DD")
-    return value
-
-
-def string_list(value):
-    if value is None:
-        return []
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list):
-        raise Invalid("must be a list")
-    out = []
-    for item in value:
-        item = text(200)(item)
-        if "\n" in item:
-            raise Invalid("items must be on one line each")
-        if item not in out:
-            out.append(item)
-    return out
-
-
-def slug_list(value):
-    return sorted({slug(item) for item in string_list(value)})
-
-
-def sources(value):
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise Invalid("must be a list of 'organization:' and 'title:' pairs")
-    out = []
-    for item in value:
-        if not isinstance(item, dict) or set(item) != {"organization", "title"}:
-            raise Invalid("each source needs exactly 'organization:' and 'title:'")
-        organization = text(150)(item["organization"])
-        if ":" in organization or "\n" in organization:
-            raise Invalid("an organization name must not contain ':' or line breaks")
-        title = text(300)(item["title"])
-        if "\n" in title:
-            raise Invalid("a source title must be on one line")
-        out.append({"organization": organization, "title": title})
-    return out
-
-
-# --- what each kind of file holds --------------------------------------------
+# --- what each kind of file holds: derived from the model's own fields ----------
 
 
 @dataclass(frozen=True)
@@ -154,111 +57,110 @@ class FieldSpec:
     default: object = None
 
 
-COMMON_ARTICLE = {
-    "title": FieldSpec(text(150), True),
-    "slug": FieldSpec(slug, True),
-    "status": FieldSpec(choice(Status.choices), default=Status.PUBLISHED.value),
-    "order": FieldSpec(integer, default=100),
-    "also_called": FieldSpec(string_list, default=[]),
-    "summary": FieldSpec(text(200), True),
-}
-REVIEW = {
-    "reviewed_on": FieldSpec(date),
-    "reviewed_by": FieldSpec(text(120), default=DEFAULT_REVIEWER),
-    "next_review_due": FieldSpec(date),
-}
+def _model_validators(model_field) -> Callable:
+    """The model field's own validators, so files and the admin follow one rule."""
+
+    def check(value):
+        try:
+            model_field.run_validators(value)
+        except ValidationError as exc:
+            raise Invalid(" ".join(exc.messages).rstrip(".")) from None
+        return value
+
+    return check
+
+
+def _then(*checks: Callable) -> Callable:
+    def check(value):
+        for step in checks:
+            value = step(value)
+        return value
+
+    return check
+
+
+def field_spec(page_type: PageType, name: str) -> FieldSpec:
+    model_field = page_type.model._meta.get_field(name)
+    required = name in page_type.required
+    if name in page_type.file_defaults:
+        default = page_type.file_defaults[name]
+    elif model_field.many_to_many or name in page_type.list_fields:
+        default = []
+    elif name in source_fields(page_type):
+        default = []
+    elif model_field.has_default() and model_field.get_default() != "":
+        default = model_field.get_default()
+    else:
+        default = None
+    if model_field.many_to_many:
+        check = slug_list
+    elif name in page_type.list_fields:
+        check = string_list
+    elif name in source_fields(page_type):
+        check = sources
+    elif model_field.choices:
+        check = choice(model_field.choices)
+    elif isinstance(model_field, models.SlugField):
+        check = slug
+    elif isinstance(model_field, models.IntegerField):
+        check = integer
+    elif isinstance(model_field, models.DateField):
+        check = date
+    else:
+        check = _then(text(model_field.max_length), _model_validators(model_field))
+    return FieldSpec(check, required, default)
+
+
+def source_fields(page_type: PageType) -> tuple[str, ...]:
+    return tuple(getattr(page_type.model, "source_fields", ()))
 
 
 @dataclass(frozen=True)
 class Kind_:
-    name: str
-    folder: str
-    model: type
+    page_type: PageType
     fields: dict[str, FieldSpec]
-    body_field: str
-    relations: dict[str, str] = field(default_factory=dict)  # front-matter key -> kind name
+
+    @property
+    def name(self) -> str:
+        return self.page_type.name
+
+    @property
+    def folder(self) -> str:
+        return self.page_type.folder
+
+    @property
+    def model(self):
+        return self.page_type.model
+
+    @property
+    def body_field(self) -> str:
+        return self.page_type.text_field
+
+    @property
+    def relations(self) -> dict[str, type]:
+        return self.page_type.relations
+
+    @property
+    def list_fields(self) -> frozenset[str]:
+        return self.page_type.list_fields
+
+    @property
+    def source_fields(self) -> tuple[str, ...]:
+        return source_fields(self.page_type)
 
 
-KINDS: dict[str, Kind_] = {
-    "glossary": Kind_(
-        "glossary",
-        "glossary",
-        GlossaryTerm,
-        {
-            "term": FieldSpec(text(120), True),
-            "slug": FieldSpec(slug, True),
-            "status": FieldSpec(choice(Status.choices), default=Status.PUBLISHED.value),
-            "also_called": FieldSpec(string_list, default=[]),
-        },
-        "definition",
-    ),
-    "condition": Kind_(
-        "condition",
-        "conditions",
-        Condition,
-        {
-            **COMMON_ARTICLE,
-            "areas": FieldSpec(slug_list, default=[]),
-            "sources": FieldSpec(sources, default=[]),
-            **REVIEW,
-        },
-        "body",
-        {"areas": "area"},
-    ),
-    "procedure": Kind_(
-        "procedure",
-        "procedures",
-        Procedure,
-        {
-            **COMMON_ARTICLE,
-            "main_message": FieldSpec(text(300), True),
-            "kind": FieldSpec(choice(Kind.choices), True),
-            "used_for": FieldSpec(text(300), True),
-            "duration": FieldSpec(text(200), True),
-            "sedation": FieldSpec(text(200), True),
-            "driver": FieldSpec(text(200), True),
-            "relief_starts": FieldSpec(text(200), True),
-            "relief_lasts": FieldSpec(text(200), True),
-            "areas": FieldSpec(slug_list, default=[]),
-            "conditions": FieldSpec(slug_list, default=[]),
-            "related": FieldSpec(slug_list, default=[]),
-            "sources": FieldSpec(sources, True),
-            **REVIEW,
-        },
-        "body",
-        {"areas": "area", "conditions": "condition", "related": "procedure"},
-    ),
-    "faq": Kind_(
-        "faq",
-        "faq",
-        FAQ,
-        {
-            "question": FieldSpec(text(250), True),
-            "slug": FieldSpec(slug, True),
-            "topic": FieldSpec(choice(Topic.choices), True),
-            "status": FieldSpec(choice(Status.choices), default=Status.PUBLISHED.value),
-            "order": FieldSpec(integer, default=100),
-            "procedures": FieldSpec(slug_list, default=[]),
-        },
-        "answer",
-        {"procedures": "procedure"},
-    ),
-}
-LIST_FIELDS = {"also_called"}  # stored one per line in a TextField
-SOURCE_FIELDS = {"sources"}
+@cache
+def kinds() -> dict[str, Kind_]:
+    """Every registered page type with its file schema, in load order."""
+    return {
+        page_type.name: Kind_(
+            page_type, {name: field_spec(page_type, name) for name in page_type.front_matter}
+        )
+        for page_type in registry
+    }
 
 
 # --- reading -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Problem:
-    path: str
-    line: int
-    message: str
-
-    def __str__(self):
-        return f"{self.path}:{self.line}: {self.message}"
 
 
 @dataclass
@@ -381,72 +283,12 @@ def parse_file(kind: Kind_, path: Path, shown: str) -> tuple[Record | None, list
 
     if "reviewed_on" in kind.fields and data.get("reviewed_on") and not data.get("next_review_due"):
         data["next_review_due"] = one_year_after(data["reviewed_on"])
-    if kind.name == "procedure" and body:
-        problems.extend(check_sections(body, body_start, shown))
+    if kind.page_type.check_body and body:
+        for line, message in kind.page_type.check_body(body, body_start):
+            problems.append(Problem(shown, line, message))
     if problems:
         return None, problems
     return Record(kind, path, data, body, key_lines, shown, all_lines[:closing]), []
-
-
-def _headings(body: str, first_line: int):
-    fenced = False
-    for offset, line in enumerate(body.split("\n")):
-        if line.lstrip().startswith(("```", "~~~")):
-            fenced = not fenced
-            continue
-        if fenced:
-            continue
-        match = re.match(r"^(#{2,3})\s+(.+?)\s*#*\s*$", line)
-        if match:
-            yield len(match.group(1)), match.group(2).strip(), first_line + offset
-
-
-def check_sections(body: str, first_line: int, shown: str) -> list[Problem]:
-    problems = []
-    found = [(text_, line) for level, text_, line in _headings(body, first_line) if level == 2]
-    position = 0
-    for required in PROCEDURE_SECTIONS:
-        index = next(
-            (
-                i
-                for i in range(position, len(found))
-                if found[i][0].lower().startswith(required.lower())
-            ),
-            None,
-        )
-        if index is None:
-            where = found[position][1] if position < len(found) else first_line
-            problems.append(
-                Problem(
-                    shown,
-                    where,
-                    f"missing section '## {required}' (sections must come in this order: "
-                    + "; ".join(PROCEDURE_SECTIONS)
-                    + ")",
-                )
-            )
-            continue
-        position = index + 1
-    help_line = next(
-        (line for text_, line in found if text_.lower().startswith("when to get help")), None
-    )
-    if help_line is not None:
-        after = [(lvl, t, ln) for lvl, t, ln in _headings(body, first_line) if ln > help_line]
-        count = 0
-        for level, _, _ in after:
-            if level == 2:
-                break
-            count += 1
-        if count != CARE_HEADINGS:
-            problems.append(
-                Problem(
-                    shown,
-                    help_line,
-                    f"'## When to get help' needs exactly {CARE_HEADINGS} '###' headings "
-                    f"(emergency, call the clinic today, mention at follow-up); found {count}",
-                )
-            )
-    return problems
 
 
 # --- canonical text ------------------------------------------------------------
@@ -470,13 +312,15 @@ def model_data(kind: Kind_, obj) -> dict:
     for name in kind.fields:
         if name in kind.relations:
             data[name] = sorted(related.slug for related in getattr(obj, name).all())
-        elif name in LIST_FIELDS:
+        elif name in kind.list_fields:
             data[name] = lines(getattr(obj, name))
-        elif name in SOURCE_FIELDS:
+        elif name in kind.source_fields:
             data[name] = obj.source_list
         else:
             value = getattr(obj, name)
-            data[name] = None if value in ("", None) and name in REVIEW else value
+            # An empty optional value is left out of the file (as it was never written).
+            required = kind.fields[name].required
+            data[name] = None if value in ("", None) and not required else value
     return data
 
 
@@ -488,58 +332,34 @@ def apply(kind: Kind_, obj, record: Record):
     for name, value in record.data.items():
         if name in kind.relations:
             continue
-        if name in LIST_FIELDS:
+        if name in kind.list_fields:
             value = "\n".join(value)
-        elif name in SOURCE_FIELDS:
+        elif name in kind.source_fields:
             value = "\n".join(f"{s['organization']}: {s['title']}" for s in value)
-        setattr(obj, name, value)
+        elif value is None:
+            value = obj._meta.get_field(name).get_default()
+        setattr(obj, name, normalize_newlines(value))
     setattr(obj, kind.body_field, record.body)
 
 
 # --- the load ------------------------------------------------------------------
 
 
-@dataclass
-class Report:
-    counts: dict[str, dict[str, int]] = field(default_factory=dict)
-    skipped: list[str] = field(default_factory=list)
-    dry_run: bool = False
-
-    def add(self, kind: str, outcome: str):
-        self.counts.setdefault(kind, {"created": 0, "updated": 0, "unchanged": 0, "skipped": 0})
-        self.counts[kind][outcome] += 1
-
-    def total(self, outcome: str) -> int:
-        return sum(c[outcome] for c in self.counts.values())
-
-    def summary(self) -> str:
-        prefix = "Dry run, nothing written: would have " if self.dry_run else ""
-        verbs = ("created", "updated", "unchanged", "skipped")
-        parts = [f"{self.total(v)} {v}" for v in verbs]
-        return f"{prefix}{', '.join(parts)}."
-
-
-class ContentError(Exception):
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
-
-
 def read_all(root: Path) -> tuple[dict[str, list[Record]], list[Problem]]:
     root = Path(root)
     problems: list[Problem] = []
-    records: dict[str, list[Record]] = {name: [] for name in KINDS}
+    records: dict[str, list[Record]] = {name: [] for name in kinds()}
     if not root.is_dir():
         raise ContentError([Problem(str(root), 1, "no such folder")])
     found_any = False
-    for kind in KINDS.values():
+    for kind in kinds().values():
         folder = root / kind.folder
         if not folder.is_dir():
             continue
         seen: dict[str, str] = {}
         for path in sorted(folder.glob("*.md")):
             found_any = True
-            shown = str(path.relative_to(root.parent) if root.parent in path.parents else path)
+            shown = shown_path(root, path)
             record, file_problems = parse_file(kind, path, shown)
             problems.extend(file_problems)
             if record is None:
@@ -575,24 +395,23 @@ def read_all(root: Path) -> tuple[dict[str, list[Record]], list[Problem]]:
 
 
 def check_references(records: dict[str, list[Record]]) -> list[Problem]:
-    known = {
-        "area": set(Area.objects.values_list("slug", flat=True)),
-        "condition": set(Condition.objects.values_list("slug", flat=True)),
-        "procedure": set(Procedure.objects.values_list("slug", flat=True)),
-    }
-    for name in ("condition", "procedure"):
-        known[name] |= {r.slug for r in records[name]}
+    """Every slug a file names must exist: in the database or among the files loaded."""
+    loading = {kind.model: {r.slug for r in records[name]} for name, kind in kinds().items()}
+    known: dict[type, set[str]] = {}
     problems = []
     for kind_records in records.values():
         for record in kind_records:
             for key, target in record.kind.relations.items():
+                if target not in known:
+                    existing = set(target.objects.values_list("slug", flat=True))
+                    known[target] = existing | loading.get(target, set())
                 for ref in record.data.get(key) or []:
                     if ref not in known[target]:
                         problems.append(
                             Problem(
                                 record.shown,
                                 record.item_line(key, ref),
-                                f"unknown {target} '{ref}' in '{key}'",
+                                f"unknown {target._meta.verbose_name} '{ref}' in '{key}'",
                             )
                         )
     return problems
@@ -600,40 +419,42 @@ def check_references(records: dict[str, list[Record]]) -> list[Problem]:
 
 def load(root, *, dry_run: bool = False, force: bool = False, user=None) -> Report:
     """Validate everything under ``root``; if all is well, write it in one transaction."""
-    records, problems = read_all(Path(root))
-    synonyms, synonym_problems = synonym_seed.read(Path(root))
+    root = Path(root)
+    records, problems = read_all(root)
+    synonyms, synonym_problems = synonyms_loader.read(root)
     problems.extend(synonym_problems)
-    images, image_problems = figures_loader.read(Path(root), records)
+    images, image_problems = images_loader.read(root, records)
     problems.extend(image_problems)
     if problems:
         raise ContentError(problems)
     report = Report(dry_run=dry_run)
-    with transaction.atomic(), search_index.suspended():
-        glossary_signals.SUSPENDED["value"] = True
-        try:
-            figures_loader.write(images, report, dry_run)  # before the pages that show them
-            written = _write(records, report, force)
-            synonym_seed.write(synonyms, report, force)
-            glossary = report.counts.get("glossary", {})
-            if glossary.get("created") or glossary.get("updated"):
-                # Term links on every page follow the glossary; pages written in this
-                # load were already rendered after the glossary, so they are skipped.
-                glossary_signals.rerender_pages(skip=written)
-        finally:
-            glossary_signals.SUSPENDED["value"] = False
-        search_index.rebuild()  # the search index follows every load
+    with transaction.atomic():
+        with registry.cascades_paused():
+            images_loader.write(images, report, dry_run)  # before the pages that show them
+            written = _write(records, report, force, user)
+            synonyms_loader.write(synonyms, report, force)
+        glossary = report.counts.get("glossary", {})
+        if glossary.get("created") or glossary.get("updated"):
+            # Term links on every page follow the glossary; pages written in this load
+            # were rendered after the glossary (it is written first), so they are skipped.
+            registry.rerender(
+                only=lambda page_type: models.Q() if page_type.glossary_links else None,
+                skip=written,
+            )
+        content_loaded.send(sender=load, report=report)  # e.g. search rebuilds its index
         if dry_run:
             transaction.set_rollback(True)
     return report
 
 
-def _write(records: dict[str, list[Record]], report: Report, force: bool) -> list:
-    relations_to_set: list[tuple[Record, object]] = []
-    for kind_name, kind in KINDS.items():
+def _write(records: dict[str, list[Record]], report: Report, force: bool, user) -> list:
+    relations_to_set: list[tuple[Record, object, str]] = []
+    for kind_name, kind in kinds().items():
         existing = kind.model.objects.filter(slug__in=[r.slug for r in records[kind_name]])
         if kind.relations:
             existing = existing.prefetch_related(*kind.relations)
         by_slug = {o.slug: o for o in existing}
+        waiting = workflow.waiting_ids(kind.model, [o.pk for o in by_slug.values()])
         for record in records[kind_name]:
             new_text = record.text()
             obj = by_slug.get(record.slug)
@@ -655,26 +476,37 @@ def _write(records: dict[str, list[Record]], report: Report, force: bool) -> lis
                         "last load; kept the admin version (use --force to overwrite it)"
                     )
                     continue
+                if obj.pk in waiting and not force:
+                    report.add(kind_name, "skipped")
+                    report.skipped.append(
+                        f"{record.path.name}: '{record.slug}' has changes waiting for review; "
+                        "kept the page as it is (use --force to load the file and set the "
+                        "waiting changes aside; they stay in the page's history)"
+                    )
+                    continue
                 outcome = "updated"
             apply(kind, obj, record)
             obj.source_hash = digest(new_text)
-            obj._change_reason = LOADER  # shown as "load_content" in the page's history
+            obj.skip_history_when_saving = True  # one record, written once the links are set
             obj.save()
-            relations_to_set.append((record, obj))
+            del obj.skip_history_when_saving
+            relations_to_set.append((record, obj, outcome))
             report.add(kind_name, outcome)
-    models = {"area": Area, "condition": Condition, "procedure": Procedure}
-    for record, obj in relations_to_set:
+    written = []
+    for record, obj, outcome in relations_to_set:
         for key, target in record.kind.relations.items():
-            getattr(obj, key).set(models[target].objects.filter(slug__in=record.data[key]))
-    return [obj for _, obj in relations_to_set]
+            getattr(obj, key).set(target.objects.filter(slug__in=record.data[key]))
+        workflow.record_load(obj, user=user, created=outcome == "created")
+        written.append(obj)
+    return written
 
 
-def export(root, kinds=None) -> list[Path]:
+def export(root, kinds_=None) -> list[Path]:
     """Write every record (drafts too) as canonical content files under ``root``."""
     root = Path(root)
     written = []
-    for kind in KINDS.values():
-        if kinds and kind.name not in kinds:
+    for kind in kinds().values():
+        if kinds_ and kind.name not in kinds_:
             continue
         folder = root / kind.folder
         folder.mkdir(parents=True, exist_ok=True)
@@ -685,6 +517,8 @@ def export(root, kinds=None) -> list[Path]:
             path = folder / f"{obj.slug}.md"
             path.write_bytes(export_text(kind, obj).encode("utf-8"))
             written.append(path)
-    if not kinds or "synonym" in kinds:
-        written.append(synonym_seed.export(root))  # the search synonyms (search/seed.py)
+    if not kinds_ or "image" in kinds_:
+        written.extend(images_loader.export(root))
+    if not kinds_ or "synonym" in kinds_:
+        written.append(synonyms_loader.export(root))
     return written

@@ -1,14 +1,12 @@
 from django.contrib import admin
 
-from painsite.admin_base import RenderedHtmlMixin, WorkflowAdmin
+from editorial.admin_base import RenderedHtmlMixin, WorkflowAdmin
 
 from .models import FAQ
 
 
 @admin.register(FAQ)
 class FAQAdmin(RenderedHtmlMixin, WorkflowAdmin):
-    rendered_field = "answer_html"
-    markdown_field = "answer"
     list_display = ["question", "topic", "status", "waiting", "order", "updated"]
     list_filter = ["status", "topic", "procedures"]
     search_fields = ["question", "answer", "slug"]

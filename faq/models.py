@@ -1,9 +1,11 @@
 from django.db import models
 from django.urls import reverse
 
-from painsite import markdown
-from painsite.history import PageHistory
-from painsite.pages import PageQuerySet, PublishableModel
+from core import markdown
+from core.pages import PageQuerySet, PublishableModel
+from core.registry import registry
+from core.search_text import plain_text
+from editorial.history import PageHistory
 
 
 class Topic(models.TextChoices):
@@ -54,13 +56,23 @@ class FAQ(PublishableModel):
     def get_absolute_url(self):
         return reverse("faq:list") + f"#{self.slug}"
 
-    def render(self):
-        from glossary.models import GlossaryTerm
+    text_field = "answer"
+    html_field = "answer_html"
+    derived_fields = ("answer_html",)
 
+    def render(self):
         clean = markdown.render_fragment(self.answer)
         self.answer_html = markdown.link_glossary(
-            clean, GlossaryTerm.objects.entries(), prefix=f"g-{self.slug}"
+            clean, registry.glossary_source(), prefix=f"g-{self.slug}"
         )
+
+    def search_document(self) -> dict:
+        return {
+            "title": self.question,
+            "also_called": "",
+            "summary": "",
+            "body": plain_text(self.answer_html),
+        }
 
     def save(self, *args, **kwargs):
         if not kwargs.get("update_fields"):

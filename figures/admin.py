@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.html import format_html
 
-from painsite.admin_base import can_publish
+from editorial.workflow import can_publish
 
 from . import images
 from .models import Figure

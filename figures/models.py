@@ -4,8 +4,13 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import models
+from django.db.models import Q
+
+from core.registry import registry
 
 from . import images
+
+REFERENCE_PREFIX = "images/"  # editors write ![Alt text](images/KEY)
 
 RENDITION_DIR = "figures/renditions"
 
@@ -73,17 +78,23 @@ class Figure(models.Model):
             )
 
     def used_on_published_pages(self) -> bool:
-        from procedures.models import Condition, Procedure
-
-        reference = f"images/{self.key}"
         return any(
-            model.objects.published().filter(body__contains=reference).exists()
-            for model in (Procedure, Condition)
+            page_type.model.objects.published().filter(self.shown_on(page_type)).exists()
+            for page_type in registry
         )
+
+    def shown_on(self, page_type) -> Q:
+        """Pages of ``page_type`` whose text shows this image."""
+        return Q(**{f"{page_type.text_field}__contains": f"{REFERENCE_PREFIX}{self.key}"})
 
     @property
     def alt_text(self) -> str:
         return "" if self.decorative else self.alt
+
+    @staticmethod
+    def check_image(data: bytes, name: str) -> None:
+        """Raise ``images.ImageRejected`` (a ValueError) if the file cannot be used."""
+        images.process(data, name)
 
     def set_image(self, data: bytes, name: str) -> None:
         """Check and re-encode ``data`` (raises ``images.ImageRejected``); saved by ``save()``."""
@@ -134,10 +145,9 @@ class Figure(models.Model):
         elif self.image and not self.renditions:
             self.make_renditions()
         super().save(*args, **kwargs)
-        if rerender:
-            from .embed import rerender_pages_using
-
-            rerender_pages_using(self.key)
+        if rerender and not registry.cascades_are_paused:
+            # Pages that show it render again (alt text and sizes stay right).
+            registry.rerender(only=self.shown_on)
 
     # --- what the template needs -------------------------------------------
 

@@ -1,14 +1,12 @@
 from django.contrib import admin
 
-from painsite.admin_base import RenderedHtmlMixin, WorkflowAdmin
+from editorial.admin_base import RenderedHtmlMixin, WorkflowAdmin
 
 from .models import GlossaryTerm
 
 
 @admin.register(GlossaryTerm)
 class GlossaryTermAdmin(RenderedHtmlMixin, WorkflowAdmin):
-    rendered_field = "definition_html"
-    markdown_field = "definition"
     list_display = ["term", "slug", "status", "waiting", "updated"]
     list_filter = ["status"]
     search_fields = ["term", "also_called", "definition"]

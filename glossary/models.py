@@ -2,9 +2,10 @@ from django.db import models
 from django.urls import reverse
 from django.utils.html import strip_tags
 
-from painsite import markdown
-from painsite.history import PageHistory
-from painsite.pages import PageQuerySet, PublishableModel, lines
+from core import markdown
+from core.pages import PageQuerySet, PublishableModel, lines
+from core.search_text import plain_text
+from editorial.history import PageHistory
 
 
 class GlossaryQuerySet(PageQuerySet):
@@ -55,7 +56,22 @@ class GlossaryTerm(PublishableModel):
     def also_called_list(self):
         return lines(self.also_called)
 
+    text_field = "definition"
+    html_field = "definition_html"
+    derived_fields = ("definition_html",)
+
+    def render(self):
+        self.definition_html = markdown.render_fragment(self.definition)
+
     def save(self, *args, **kwargs):
         if not kwargs.get("update_fields"):
-            self.definition_html = markdown.render_fragment(self.definition)
+            self.render()
         super().save(*args, **kwargs)
+
+    def search_document(self) -> dict:
+        return {
+            "title": self.term,
+            "also_called": self.also_called,
+            "summary": plain_text(self.definition_html),
+            "body": "",
+        }

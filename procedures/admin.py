@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from painsite.admin_base import (
+from editorial.admin_base import (
     ArticleAdminForm,
     RenderedHtmlMixin,
     ReviewDueFilter,

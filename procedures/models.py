@@ -1,8 +1,10 @@
 from django.db import models
 from django.urls import reverse
 
-from painsite.history import PageHistory
-from painsite.pages import ArticleModel, PageQuerySet
+from core.pages import ArticleModel, PageQuerySet
+from core.search_text import plain_text
+from editorial.history import PageHistory
+from faq.models import FAQ
 
 
 class Area(models.Model):
@@ -32,8 +34,6 @@ class ConditionQuerySet(PageQuerySet):
         return self.published().order_by("order", "title")
 
     def for_detail(self):
-        from procedures.models import Procedure
-
         return self.prefetch_related(
             "areas",
             models.Prefetch(
@@ -65,6 +65,14 @@ class Condition(ArticleModel):
     def get_absolute_url(self):
         return reverse("conditions:detail", kwargs={"slug": self.slug})
 
+    def search_document(self) -> dict:
+        return {
+            "title": self.title,
+            "also_called": self.also_called,
+            "summary": self.summary,
+            "body": plain_text(self.body_html),
+        }
+
 
 class Kind(models.TextChoices):
     DIAGNOSTIC = "diagnostic", "Diagnostic (a test to find the source of pain)"
@@ -78,8 +86,6 @@ class ProcedureQuerySet(PageQuerySet):
         return self.published().order_by("order", "title")
 
     def for_detail(self):
-        from faq.models import FAQ
-
         return self.prefetch_related(
             models.Prefetch(
                 "conditions",
@@ -146,6 +152,15 @@ class Procedure(ArticleModel):
 
     def get_absolute_url(self):
         return reverse("procedures:detail", kwargs={"slug": self.slug})
+
+    def search_document(self) -> dict:
+        glance = " ".join(f"{label}: {value.rstrip('.')}." for label, value in self.at_a_glance)
+        return {
+            "title": self.title,
+            "also_called": self.also_called,
+            "summary": f"{self.summary} {self.main_message}",
+            "body": f"{glance} {plain_text(self.body_html)}",
+        }
 
     @property
     def at_a_glance(self) -> list[tuple[str, str]]:

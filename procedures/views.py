@@ -1,8 +1,9 @@
 from django.db.models import Count, Prefetch
-from django.views.generic import ListView
+from django.views.generic import ListView, TemplateView
 
-from faq.models import FAQ, TOPIC_ORDER
-from painsite.views import PreviewableDetailView
+from editorial.views import PreviewableDetailView
+
+from faq.models import FAQ, TOPIC_ORDER, Topic
 
 from .models import Area, Condition, Procedure
 from .pathways import linked_slugs, pathways_for
@@ -114,3 +115,16 @@ class WhereItHurtsView(ListView):
             Prefetch("conditions", Condition.objects.for_list(), to_attr="published_conditions"),
             Prefetch("procedures", Procedure.objects.for_list(), to_attr="published_procedures"),
         )
+
+
+class HomeView(TemplateView):
+    template_name = "home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["procedures"] = Procedure.objects.for_list()
+        context["conditions"] = Condition.objects.for_list()
+        context["faqs"] = (
+            FAQ.objects.published().filter(topic=Topic.ABOUT).order_by("order", "question")[:4]
+        )
+        return context

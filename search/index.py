@@ -9,103 +9,39 @@ delete; ``rebuild`` runs after every content load and from
 
 from __future__ import annotations
 
-import html
-import re
 from collections import Counter
-from contextlib import contextmanager
 
 from django.db import transaction
 
-from faq.models import FAQ
-from glossary.models import GlossaryTerm
-from procedures.models import Condition, Procedure
+from core.registry import registry
 
 from . import text
-from .models import Document, Kind, Synonym, Word
-
-MODELS = {
-    Kind.PROCEDURE: Procedure,
-    Kind.CONDITION: Condition,
-    Kind.FAQ: FAQ,
-    Kind.GLOSSARY: GlossaryTerm,
-}
-KIND_OF = {model: kind for kind, model in MODELS.items()}
-# Fields whose change changes what search knows; a save touching none of them is ignored.
-SOURCE_FIELDS = {
-    "status", "slug", "title", "also_called", "summary", "main_message", "body", "used_for",
-    "duration", "sedation", "driver", "relief_starts", "relief_lasts", "question", "answer",
-    "term", "definition",
-}  # fmt: skip
-
-_STATE = {"suspended": 0}
-_TAG = re.compile(r"<[^>]+>")
-# Added by painsite.markdown after sanitizing: glossary pop-ups (a definition that is
-# not part of the page's own text) and decorative icons.
-_NOT_TEXT = re.compile(
-    r'<span class="gloss-pop"[^>]*>.*?</span>|<span[^>]*aria-hidden="true"[^>]*>.*?</span>',
-    re.DOTALL,
-)
-_SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([.,;:!?)])")
-_SPACE_AFTER_BRACKET = re.compile(r"\(\s+")
+from .models import Document, Synonym, Word
 
 
-def plain_text(rendered_html: str) -> str:
-    """The words a patient reads on the page, from the HTML made on save."""
-    without = _NOT_TEXT.sub(" ", rendered_html or "")
-    words = " ".join(html.unescape(_TAG.sub(" ", without)).split())
-    return _SPACE_AFTER_BRACKET.sub("(", _SPACE_BEFORE_PUNCTUATION.sub(r"\1", words))
+def models() -> dict[str, type]:
+    """Search kind -> page model, for every registered page type."""
+    return {page_type.name: page_type.model for page_type in registry}
 
 
-def document_fields(kind: str, obj) -> dict:
-    if kind == Kind.PROCEDURE:
-        glance = " ".join(f"{label}: {value.rstrip('.')}." for label, value in obj.at_a_glance)
-        return {
-            "title": obj.title,
-            "also_called": obj.also_called,
-            "summary": f"{obj.summary} {obj.main_message}",
-            "body": f"{glance} {plain_text(obj.body_html)}",
-        }
-    if kind == Kind.CONDITION:
-        return {
-            "title": obj.title,
-            "also_called": obj.also_called,
-            "summary": obj.summary,
-            "body": plain_text(obj.body_html),
-        }
-    if kind == Kind.FAQ:
-        answer = plain_text(obj.answer_html)
-        return {"title": obj.question, "also_called": "", "summary": "", "body": answer}
-    return {
-        "title": obj.term,
-        "also_called": obj.also_called,
-        "summary": plain_text(obj.definition_html),
-        "body": "",
-    }
+def kind_of(obj) -> str:
+    return registry.for_model(type(obj)).name
+
+
+def source_fields(model) -> set[str]:
+    """Fields whose change changes what search knows: a save touching none is ignored."""
+    derived = set(model.derived_fields)
+    return {f.name for f in model._meta.concrete_fields} - derived - {"source_hash", "updated"}
 
 
 def make_document(obj) -> Document:
-    kind = KIND_OF[type(obj)]
     return Document(
-        kind=kind, object_id=obj.pk, url=obj.get_absolute_url(), **document_fields(kind, obj)
+        kind=kind_of(obj), object_id=obj.pk, url=obj.get_absolute_url(), **obj.search_document()
     )
 
 
-@contextmanager
-def suspended():
-    """No per-object updates inside (e.g. during a content load that rebuilds at the end)."""
-    _STATE["suspended"] += 1
-    try:
-        yield
-    finally:
-        _STATE["suspended"] -= 1
-
-
-def is_suspended() -> bool:
-    return _STATE["suspended"] > 0
-
-
 def index_object(obj) -> None:
-    kind = KIND_OF[type(obj)]
+    kind = kind_of(obj)
     with transaction.atomic():
         if not obj.is_published:
             Document.objects.filter(kind=kind, object_id=obj.pk).delete()
@@ -124,7 +60,7 @@ def index_object(obj) -> None:
 
 def remove_object(obj) -> None:
     with transaction.atomic():
-        Document.objects.filter(kind=KIND_OF[type(obj)], object_id=obj.pk).delete()
+        Document.objects.filter(kind=kind_of(obj), object_id=obj.pk).delete()
         rebuild_vocabulary()
 
 
@@ -134,7 +70,7 @@ def rebuild() -> int:
         Document.objects.all().delete()
         documents = [
             make_document(obj)
-            for model in MODELS.values()
+            for model in models().values()
             for obj in model.objects.published().order_by("pk")
         ]
         Document.objects.bulk_create(documents, batch_size=200)

@@ -29,7 +29,7 @@ from rapidfuzz.distance import OSA
 
 from . import text
 from .engines import BODY, NAMES, SUMMARY, Concept, EngineQuery, get_engine
-from .index import MODELS
+from .index import models
 from .models import Document, Kind, Synonym, Word
 
 MAX_CONCEPTS = 10
@@ -204,7 +204,7 @@ def _published_sql(alias: str, vendor: str) -> tuple[str, tuple]:
         .order_by()
         .annotate(search_kind=Value(str(kind)))
         .values_list("search_kind", "pk")
-        for kind, model in MODELS.items()
+        for kind, model in models().items()
     ]
     union = querysets[0].union(*querysets[1:], all=True)
     sql, params = union.query.sql_with_params()

@@ -1,36 +1,41 @@
-"""The index follows every admin edit: save and delete of the four content models."""
+"""The index follows every edit: save and delete of every registered page type,
+and of the synonyms. Connected in ``SearchConfig.ready()`` (after every content
+app has registered its page types)."""
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+
+from core.registry import registry
+from core.signals import content_loaded
 
 from . import index
 from .models import Synonym
 
 
+@receiver(post_save, dispatch_uid="search-page-save")
 def _page_saved(sender, instance, raw=False, update_fields=None, **kwargs):
-    if raw or index.is_suspended():
+    if raw or registry.for_model(sender) is None or registry.cascades_are_paused:
         return
-    if update_fields is not None and not (set(update_fields) & index.SOURCE_FIELDS):
+    if update_fields is not None and not (set(update_fields) & index.source_fields(sender)):
         return  # e.g. re-rendered HTML or the loader's fingerprint: nothing search reads
     index.index_object(instance)
 
 
+@receiver(post_delete, dispatch_uid="search-page-delete")
 def _page_deleted(sender, instance, **kwargs):
-    if index.is_suspended():
+    if registry.for_model(sender) is None or registry.cascades_are_paused:
         return
     index.remove_object(instance)
 
 
-for _model in index.MODELS.values():
-    post_save.connect(_page_saved, sender=_model, dispatch_uid=f"search-save-{_model.__name__}")
-    post_delete.connect(
-        _page_deleted, sender=_model, dispatch_uid=f"search-delete-{_model.__name__}"
-    )
+@receiver(content_loaded, dispatch_uid="search-content-loaded")
+def _content_loaded(sender, **kwargs):
+    index.rebuild()  # the search index follows every load
 
 
 @receiver(post_save, sender=Synonym, dispatch_uid="search-synonym-save")
 @receiver(post_delete, sender=Synonym, dispatch_uid="search-synonym-delete")
 def _synonyms_changed(sender, raw=False, **kwargs):
-    if raw or index.is_suspended():
+    if raw or registry.cascades_are_paused:
         return
     index.rebuild_vocabulary()

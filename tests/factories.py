@@ -9,7 +9,7 @@ from django.contrib.auth.models import Permission
 
 from faq.models import FAQ, Topic
 from glossary.models import GlossaryTerm
-from painsite.pages import Status
+from core.pages import Status
 from procedures.models import Condition, Kind, Procedure
 
 _seq = itertools.count(1)

@@ -224,7 +224,7 @@ def test_the_admin_url_is_a_setting(client, moved_admin):
 
 
 def test_draft_previews_also_need_the_second_step(client, require_2fa):
-    from painsite.pages import Status
+    from core.pages import Status
     from tests.factories import make_procedure
 
     draft = make_procedure(status=Status.DRAFT)

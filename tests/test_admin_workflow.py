@@ -3,12 +3,16 @@
 import datetime
 
 import pytest
+
+from editorial import workflow
+from editorial.history import Event, Outcome
+from django.contrib.messages import get_messages
 from django.test import Client
 from django.utils import timezone
 
 from faq.models import FAQ
 from glossary.models import GlossaryTerm
-from painsite.pages import Status
+from core.pages import Status
 from procedures.models import Procedure
 from tests.admin_forms import admin_url, change_url, form_data
 from tests.factories import (
@@ -56,7 +60,7 @@ def test_preview_of_faqs_and_terms(client, maker):
     assert "Draft preview" in response.content.decode()
 
 
-def test_a_stale_form_is_refused_and_keeps_the_text(client):
+def test_a_conflict_keeps_both_texts_and_lets_the_person_choose(client):
     page = make_procedure(summary="The original summary.")
     first, second = Client(), Client()
     first.force_login(make_reviewer())
@@ -66,32 +70,70 @@ def test_a_stale_form_is_refused_and_keeps_the_text(client):
 
     assert first.post(change_url(page), first_data).status_code == 302
     response = second.post(change_url(page), second_data)
-    assert response.status_code == 200  # the form again, not a redirect
-    html = response.content.decode()
-    assert "Someone else saved this page while you were editing it" in html
-    assert "My careful rewrite." in html  # the user's text stays in the form
+    assert "/conflict/" in response["Location"]  # the conflict screen, not a silent save
     page.refresh_from_db()
     assert page.summary == "Saved first."
+    mine = page.history.get(event=Event.CONFLICT)
+    assert mine.summary == "My careful rewrite." and mine.outcome == Outcome.KEPT_ASIDE
 
-    # Having read the message, saving the form again is a deliberate choice and goes through.
-    again = form_data(response)
-    assert again["summary"] == "My careful rewrite."
-    assert second.post(change_url(page), again).status_code == 302
+    html = second.get(response["Location"]).content.decode()
+    assert "changed this page while you were editing it" in html
+    assert "<mark>Saved first.</mark>" in html and "<mark>My careful rewrite.</mark>" in html
+    assert "Use my version" in html and "Merge by hand" in html and "Keep their version" in html
+
+    # Choosing "Use my version" applies it; the other text stays in History.
+    choose = second.get(response["Location"]).context
+    assert second.post(
+        choose["restore_url"],
+        {"loaded_version": choose["base"].version, "loaded_waiting": ""},
+    ).status_code == 302
     page.refresh_from_db()
     assert page.summary == "My careful rewrite."
+    assert page.history.filter(summary="Saved first.").exists()
 
 
-def test_a_stale_form_is_refused_for_waiting_changes_too(client):
+def test_two_editors_on_one_published_page_keep_both_changes(client):
     page = make_procedure(status=Status.PUBLISHED)
     editor_a, editor_b = Client(), Client()
+    user_b = make_editor()
     editor_a.force_login(make_editor())
-    editor_b.force_login(make_editor())
+    editor_b.force_login(user_b)
     data_a = form_data(editor_a.get(change_url(page)), summary="A's change.")
     data_b = form_data(editor_b.get(change_url(page)), summary="B's change.")
     assert editor_a.post(change_url(page), data_a).status_code == 302
-    assert editor_b.post(change_url(page), data_b).status_code == 200
+    response = editor_b.post(change_url(page), data_b)
+    assert "/conflict/" in response["Location"]
+    waiting = workflow.waiting_change(page)
+    assert waiting.summary == "A's change."
+    assert page.history.get(event=Event.CONFLICT).summary == "B's change."
+
+
+def test_the_same_person_in_two_tabs_is_told_so(client):
+    page = make_procedure(status=Status.DRAFT, summary="Start.")
+    client.force_login(make_editor())
+    tab1 = form_data(client.get(change_url(page)), summary="Tab one.")
+    tab2 = form_data(client.get(change_url(page)), summary="Tab two.")
+    assert client.post(change_url(page), tab1).status_code == 302
+    response = client.post(change_url(page), tab2)
+    html = client.get(response["Location"]).content.decode()
+    assert "You, in another tab or window changed this page" in html
+
+
+def test_an_untouched_save_creates_nothing(client):
+    page = make_procedure(status=Status.PUBLISHED, body="## What it is\r\n\r\nText.")
     page.refresh_from_db()
-    assert page.pending["summary"] == "A's change."
+    client.force_login(make_editor())
+    data = form_data(client.get(change_url(page)))
+    data["body"] = data["body"].replace("\n", "\r\n")  # as browsers send it
+    records = page.history.count()
+    version = page.version
+    response = client.post(change_url(page), data)
+    messages = [str(m) for m in get_messages(response.wsgi_request)]
+    assert messages == ["Nothing was changed, so nothing was saved."]
+    page.refresh_from_db()
+    assert page.version == version and page.history.count() == records
+    assert workflow.waiting_change(page) is None
+    assert "\r" not in page.body
 
 
 @pytest.mark.parametrize(
@@ -177,16 +219,22 @@ def test_review_fields_are_read_only_for_editors_and_editable_for_reviewers(clie
     assert {"reviewed_on", "reviewed_by", "next_review_due", "status"} <= set(fields)
 
 
-def test_reviewer_can_discard_waiting_changes(client):
+def test_reviewer_can_discard_waiting_changes_which_stay_in_history(client):
     page = make_procedure(status=Status.PUBLISHED)
     client.force_login(make_editor())
     client.post(change_url(page), form_data(client.get(change_url(page)), summary="Oops."))
-    page.refresh_from_db()
-    assert page.pending is not None
+    waiting = workflow.waiting_change(page)
+    assert waiting is not None
     client.force_login(make_reviewer())
-    client.post(admin_url(Procedure, "discard_pending", page.pk))
+    response = client.post(
+        admin_url(Procedure, "review", page.pk),
+        {"action": "discard", "waiting": waiting.history_id},
+    )
+    assert response.status_code == 302
     page.refresh_from_db()
-    assert page.pending is None and page.summary == "A short test summary."
+    assert workflow.waiting_change(page) is None and page.summary == "A short test summary."
+    waiting.refresh_from_db()
+    assert waiting.outcome == Outcome.DISCARDED and waiting.summary == "Oops."
 
 
 def test_unknown_image_reference_is_a_form_error(client):

@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from editorial.loader import PROCEDURE_SECTIONS
+from procedures.sections import PROCEDURE_SECTIONS
 from faq.models import FAQ, Topic
 from glossary.models import GlossaryTerm
-from painsite.pages import DEFAULT_REVIEWER
+from core.pages import DEFAULT_REVIEWER
 from procedures.models import Condition, Kind, Procedure
 
 pytestmark = pytest.mark.django_db

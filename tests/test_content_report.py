@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from painsite.pages import Status
+from core.pages import Status
 from procedures.models import Condition, Procedure
 from tests.factories import make_figure, make_procedure
 

@@ -87,7 +87,7 @@ def existing():
 
 def load_file(kind: str, raw: bytes):
     """Load a content folder holding just this one file; return the loader's outcome."""
-    folder = loader.KINDS[kind].folder
+    folder = loader.kinds()[kind].folder
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "content" / folder / "fuzz-page.md"
         path.parent.mkdir(parents=True)
@@ -135,7 +135,7 @@ def test_random_front_matter(existing, kind, changes, dropped, body):
     outcome = load_file(kind, raw.encode("utf-8", "surrogatepass"))
     if outcome == "loaded":
         # Only a file that passed every check may load, and then it is the page that was given.
-        assert loader.KINDS[kind].model.objects.filter(slug="fuzz-page").exists()
+        assert loader.kinds()[kind].model.objects.filter(slug="fuzz-page").exists()
 
 
 def test_the_valid_files_used_as_seeds_do_load(existing):

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from painsite import markdown
+from core import markdown
 from tests.factories import PROCEDURE_BODY, make_faq, make_procedure, make_term
 
 HOSTILE = [

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from painsite.pages import Status
+from core.pages import Status
 from tests.factories import make_condition, make_faq, make_procedure, make_term, make_user
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from clinic.models import CACHE_KEY, DEFAULTS, ClinicDetails, clinic_details
-from painsite.pages import Status
+from core.pages import Status
 from painsite.views import server_error
 from procedures.pathways import PATHWAYS
 from tests.factories import make_faq, make_procedure, make_user

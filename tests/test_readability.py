@@ -9,8 +9,8 @@ import pytest
 
 from faq.models import FAQ
 from glossary.models import GlossaryTerm
-from painsite.pages import readability_exclusions
-from painsite.readability import (
+from core.pages import readability_exclusions
+from core.readability import (
     PAGE_MEDIAN_MAX_GRADE,
     SECTION_MAX_GRADE,
     long_sentences,

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from painsite.pages import DEFAULT_REVIEWER, Status, one_year_after
+from core.pages import DEFAULT_REVIEWER, Status, one_year_after
 from procedures.models import Procedure
 from tests.admin_forms import admin_url, change_url, form_data
 from tests.factories import make_editor, make_procedure, make_reviewer

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from editorial import loader
-from painsite.pages import Status
+from core.pages import Status
 from procedures.models import Procedure
 from search import index, service
 from search.evaluation import Case

@@ -11,7 +11,8 @@ from django.core.management import call_command
 from django.db import transaction
 
 from editorial import loader
-from search import seed, service
+from editorial import synonyms_loader as seed
+from search import service
 from search.evaluation import evaluate, read_cases
 
 SAMPLE = Path(settings.BASE_DIR).parent / "shared" / "search-queries.tsv"

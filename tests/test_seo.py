@@ -10,7 +10,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from faq.models import FAQ
-from painsite.pages import Status
+from core.pages import Status
 from procedures.models import Condition, Procedure
 from tests.factories import make_faq, make_procedure
 

@@ -5,7 +5,7 @@ the sitemap for anyone; a draft's own page is a preview for editors and reviewer
 import pytest
 from django.urls import reverse
 
-from painsite.pages import Status
+from core.pages import Status
 from tests.factories import make_condition, make_editor, make_procedure, make_reviewer, make_user
 
 pytestmark = pytest.mark.django_db

@@ -4,16 +4,20 @@ from django import template
 from django.urls import reverse
 from django.utils import timezone
 
+from core.registry import registry
+from editorial.history import Outcome
+
 register = template.Library()
 SOON_DAYS = 30
 
 
 def review_rows(user, days=SOON_DAYS):
-    from procedures.models import Condition, Procedure
-
     today = timezone.localdate()
     overdue, soon = [], []
-    for model in (Procedure, Condition):
+    for page_type in registry:
+        if not page_type.reviewed:
+            continue
+        model = page_type.model
         opts = model._meta
         if not user.has_perm(f"{opts.app_label}.view_{opts.model_name}"):
             continue
@@ -43,3 +47,36 @@ def review_panel(context):
         return {"show": False}
     overdue, soon = review_rows(request.user)
     return {"show": True, "overdue": overdue, "soon": soon, "days": SOON_DAYS}
+
+
+def waiting_rows(user) -> list[dict]:
+    """Every change waiting for review that ``user`` may see: who, when, which page."""
+    rows = []
+    for page_type in registry:
+        model = page_type.model
+        opts = model._meta
+        if not user.has_perm(f"{opts.app_label}.view_{opts.model_name}"):
+            continue
+        records = model.history.filter(outcome=Outcome.WAITING).select_related("history_user")
+        for record in records.order_by("history_date"):
+            rows.append(
+                {
+                    "title": getattr(record, page_type.name_field),
+                    "kind": opts.verbose_name,
+                    "who": str(record.history_user) if record.history_user else "someone",
+                    "when": record.history_date,
+                    "url": reverse(
+                        f"admin:{opts.app_label}_{opts.model_name}_review", args=[record.id]
+                    ),
+                }
+            )
+    return sorted(rows, key=lambda row: row["when"])
+
+
+@register.inclusion_tag("admin/editorial/review_queue.html", takes_context=True)
+def review_queue(context):
+    """The reviewer's desk on the admin home: pages waiting for review, oldest first."""
+    request = context.get("request")
+    if request is None or not request.user.is_authenticated:
+        return {"show": False}
+    return {"show": True, "rows": waiting_rows(request.user)}

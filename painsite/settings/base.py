@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "accounts.apps.AccountsConfig",
+    "core",
     "procedures",
     "faq",
     "glossary",

@@ -14,20 +14,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 
-from faq.models import FAQ
-from figures.embed import references
-from figures.models import Figure
-from glossary.models import GlossaryTerm
-from painsite.pages import readability_exclusions
-from painsite.readability import score_markdown
-from procedures.models import Condition, Procedure
+from core.markdown import image_references
+from core.pages import readability_exclusions
+from core.readability import score_markdown
+from core.registry import registry
 
 HREF = re.compile(r'href="([^"]*)"')
-DETAIL_VIEWS = {
-    "procedures:detail": Procedure,
-    "conditions:detail": Condition,
-}
-ANCHOR_LISTS = {"faq:list": FAQ, "glossary:list": GlossaryTerm}
 
 
 def _label(page) -> str:
@@ -48,8 +40,10 @@ class Command(BaseCommand):
     def handle(self, *args, soon, **options):
         self.problems = 0
         articles = [
-            *Procedure.objects.published().order_by("slug"),
-            *Condition.objects.published().order_by("slug"),
+            page
+            for page_type in registry
+            if page_type.reviewed
+            for page in page_type.model.objects.published().order_by("slug")
         ]
         self.reviews(soon)
         self.readability(articles)
@@ -70,8 +64,10 @@ class Command(BaseCommand):
         self.heading("Medical review")
         today = timezone.localdate()
         found = False
-        for model in (Procedure, Condition):
-            pages = model.objects.published()
+        for page_type in registry:
+            if not page_type.reviewed:
+                continue
+            pages = page_type.model.objects.published()
             for page in pages.review_overdue(today).order_by("next_review_due"):
                 found = True
                 self.problem(f"{_label(page)}: review overdue since {page.next_review_due}")
@@ -98,50 +94,50 @@ class Command(BaseCommand):
 
     def images(self, articles):
         self.heading("Images")
+        Figure = registry.model("figure")  # noqa: N806
         for figure in Figure.objects.missing_alt():
             self.problem(f"image '{figure.key}' has no alt text and is not marked decorative")
         known = set(Figure.objects.values_list("key", flat=True))
         for page in articles:
-            for key, _, line in references(page.body):
+            for key, _, line in image_references(page.body):
                 if key not in known:
                     self.problem(f"{_label(page)} line {line}: no image called '{key}'")
         self.stdout.write(f"  {len(known)} image(s) checked.")
 
     def links(self, articles):
         self.heading("Internal links")
-        published = {
-            model: set(model.objects.published().values_list("slug", flat=True))
-            for model in (*DETAIL_VIEWS.values(), *ANCHOR_LISTS.values())
-        }
         pages = [
-            *((page, page.body_html) for page in articles),
-            *((faq, faq.answer_html) for faq in FAQ.objects.published().order_by("slug")),
-            *(
-                (term, term.definition_html)
-                for term in GlossaryTerm.objects.published().order_by("slug")
-            ),
+            page
+            for page_type in registry
+            for page in page_type.model.objects.published().order_by("slug")
         ]
+        published = {page.get_absolute_url() for page in pages}
+        # Pages shown as anchors on a list page (/faq/#slug): that list's path.
+        anchored = {
+            url.partition("#")[0]
+            for page_type in registry
+            if "#" in (url := page_type.model(slug="x").get_absolute_url())
+        }
         checked = 0
-        for page, html in pages:
-            for href in HREF.findall(html or ""):
+        for page in pages:
+            for href in HREF.findall(getattr(page, page.html_field) or ""):
                 if not href.startswith("/") or href.startswith("//"):
                     continue
                 checked += 1
-                reason = self.broken(href.replace("&amp;", "&"), published)
+                reason = self.broken(href.replace("&amp;", "&"), published, anchored)
                 if reason:
                     self.problem(f"{_label(page)}: link to {href} {reason}")
         self.stdout.write(f"  {checked} internal link(s) checked.")
 
-    def broken(self, href, published) -> str | None:
+    def broken(self, href, published, anchored) -> str | None:
         parts = urlsplit(href)
         try:
             match = resolve(parts.path)
         except Resolver404:
             return "goes to no page"
-        model = DETAIL_VIEWS.get(match.view_name)
-        if model is not None and match.kwargs.get("slug") not in published[model]:
+        if parts.fragment:
+            if parts.path in anchored and f"{parts.path}#{parts.fragment}" not in published:
+                return f"points to '#{parts.fragment}', which is not on that page"
+        elif "slug" in match.kwargs and parts.path not in published:
             return "goes to a page that does not exist or is not published"
-        model = ANCHOR_LISTS.get(match.view_name)
-        if model is not None and parts.fragment and parts.fragment not in published[model]:
-            return f"points to '#{parts.fragment}', which is not on that page"
         return None

@@ -4,7 +4,7 @@ from django import template
 from django.template.loader_tags import BLOCK_CONTEXT_KEY
 from django.utils.safestring import mark_safe
 
-from painsite import seo
+from core import seo
 
 register = template.Library()
 

@@ -19,7 +19,9 @@ from pathlib import Path
 import yaml
 from django.core.exceptions import ValidationError
 
-from .models import Synonym, check_terms
+from core.registry import registry
+from editorial.content_files import MAX_FILE_BYTES, SLUG_RE, shown_path
+from editorial.content_files import Problem as problem
 
 FOLDER = "synonyms"
 EXPORT_FILE = "synonyms.yaml"
@@ -45,16 +47,8 @@ def digest(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8")).hexdigest()
 
 
-def _shown(root: Path, path: Path) -> str:
-    return str(path.relative_to(root.parent)) if root.parent in path.parents else str(path)
-
-
 def read(root: Path) -> tuple[list[Group], list]:
     """Every group under ``root/synonyms/``, and the loader's ``Problem`` for each error."""
-    # Imported here: editorial.loader imports this module, and shares its rules with it.
-    from editorial.loader import MAX_FILE_BYTES, SLUG_RE
-    from editorial.loader import Problem as problem
-
     folder = Path(root) / FOLDER
     groups: list[Group] = []
     problems: list = []
@@ -62,7 +56,7 @@ def read(root: Path) -> tuple[list[Group], list]:
         return groups, problems
     seen: dict[str, str] = {}
     for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]):
-        shown = _shown(Path(root), path)
+        shown = shown_path(Path(root), path)
         try:
             raw = path.read_bytes()
         except OSError as exc:
@@ -120,7 +114,7 @@ def read(root: Path) -> tuple[list[Group], list]:
                 problems.append(problem(shown, line, f"'{name}': one term per line"))
                 continue
             try:
-                clean = check_terms("\n".join(terms))
+                clean = registry.model("synonym").check_terms("\n".join(terms))
             except ValidationError as exc:
                 problems.append(problem(shown, line, f"'{name}': {' '.join(exc.messages)}"))
                 continue
@@ -131,6 +125,7 @@ def read(root: Path) -> tuple[list[Group], list]:
 
 def write(groups: list[Group], report, force: bool = False) -> None:
     """Upsert ``groups`` (call inside the load's transaction)."""
+    Synonym = registry.model("synonym")  # noqa: N806
     existing = {s.slug: s for s in Synonym.objects.filter(slug__in=[g.slug for g in groups])}
     for group in groups:
         new_text = group.text
@@ -175,6 +170,6 @@ def export(root: Path) -> Path:
     folder = Path(root) / FOLDER
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / EXPORT_FILE
-    groups = {s.slug: s.term_list for s in Synonym.objects.active()}
+    groups = {s.slug: s.term_list for s in registry.model("synonym").objects.active()}
     path.write_bytes(dump(groups).encode("utf-8"))
     return path

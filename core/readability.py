@@ -10,7 +10,7 @@ replaced by a one-syllable stand-in so that sentence lengths stay honest.
 
 Run it on files while writing::
 
-    python -m painsite.readability content/procedures/epidural-steroid-injection.md
+    python -m core.readability content/procedures/epidural-steroid-injection.md
 """
 
 from __future__ import annotations
@@ -182,7 +182,7 @@ def _terms_from_content(root: Path) -> list[str]:
 
 def main(argv: list[str]) -> int:
     if not argv:
-        print("usage: python -m painsite.readability FILE.md [FILE.md ...]")
+        print("usage: python -m core.readability FILE.md [FILE.md ...]")
         return 2
     root = Path(__file__).resolve().parent.parent / "content"
     terms = _terms_from_content(root)

@@ -2,7 +2,7 @@
 
 - ``Status`` and a queryset whose ``published()`` is the one definition of
   "a patient may see this", used by every view, sitemap and search.
-- Markdown rendered once on save into a ``*_html`` field (see ``painsite.markdown``).
+- Markdown rendered once on save into a ``*_html`` field (see ``core.markdown``).
 - ``version`` for optimistic locking, ``source_hash`` so that ``load_content``
   never overwrites an admin edit, and the medical-review dates.
 """
@@ -14,7 +14,9 @@ import datetime
 from django.db import models
 from django.utils import timezone
 
-from painsite import markdown
+from core import markdown
+from core.readability import score_markdown
+from core.registry import registry
 
 DEFAULT_REVIEWER = "Clinic medical team"
 REVIEW_INTERVAL_DAYS = 365
@@ -51,6 +53,31 @@ class PageQuerySet(models.QuerySet):
         )
 
 
+WORKFLOW_FIELDS = ("status", "reviewed_on", "reviewed_by", "next_review_due")
+BOOKKEEPING_FIELDS = ("version", "created", "updated", "source_hash")
+
+
+def content_fields(model) -> list:
+    """The concrete fields a person writes (text, choices, order), in model order."""
+    derived = set(getattr(model, "derived_fields", ()))
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if f.editable
+        and f.name not in derived
+        and f.name not in WORKFLOW_FIELDS
+        and f.name not in BOOKKEEPING_FIELDS
+        and not f.primary_key
+    ]
+
+
+def normalize_newlines(value):
+    """Browsers send CRLF; everything stored uses LF (so untouched text compares equal)."""
+    if isinstance(value, str) and "\r" in value:
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+    return value
+
+
 def lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
@@ -81,17 +108,6 @@ class PublishableModel(models.Model):
         editable=False,
         help_text="Fingerprint of the content file this page was last loaded from.",
     )
-    pending = models.JSONField(
-        null=True,
-        blank=True,
-        editable=False,
-        help_text=(
-            "Changes a content editor saved to a published page: patients keep seeing the "
-            "published text until a clinical reviewer publishes them."
-        ),
-    )
-    pending_by = models.CharField(max_length=150, blank=True, editable=False)
-    pending_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         abstract = True
@@ -100,14 +116,16 @@ class PublishableModel(models.Model):
     def is_published(self) -> bool:
         return self.status == Status.PUBLISHED
 
-    @property
-    def has_pending_changes(self) -> bool:
-        return self.pending is not None
-
     def save(self, *args, **kwargs):
+        # The one place the version goes up: every save of what people wrote (saves of
+        # derived fields only name them in update_fields and keep the version).
         if self.pk is not None and not kwargs.get("update_fields"):
             self.version = (self.version or 0) + 1
         super().save(*args, **kwargs)
+
+    def editable_values(self) -> dict:
+        """What a person writes on this page (no status, review fields or derived fields)."""
+        return {f.name: getattr(self, f.name) for f in content_fields(type(self))}
 
 
 class ReviewedModel(models.Model):
@@ -117,8 +135,10 @@ class ReviewedModel(models.Model):
     reviewed_by = models.CharField(
         max_length=120,
         blank=True,
-        default=DEFAULT_REVIEWER,
-        help_text='A role such as "Clinic medical team" (shown on the page).',
+        help_text=(
+            'A role such as "Clinic medical team", shown on the page once a clinician has '
+            "reviewed it. Never a name the clinic has not agreed to show."
+        ),
     )
     next_review_due = models.DateField(
         null=True,
@@ -174,6 +194,7 @@ class ArticleModel(PublishableModel, ReviewedModel):
     )
 
     objects = PageQuerySet.as_manager()
+    source_fields = ("sources",)  # one "Organization: Title" per line; a list in files
 
     class Meta:
         abstract = True
@@ -193,13 +214,13 @@ class ArticleModel(PublishableModel, ReviewedModel):
                 out.append({"organization": "", "title": organization.strip()})
         return out
 
-    def render(self):
-        from figures.embed import embed_figures
-        from glossary.models import GlossaryTerm
-        from painsite.readability import score_markdown
+    text_field = "body"
+    html_field = "body_html"
+    derived_fields = ("body_html", "toc", "reading_grade", "reading_worst")
 
-        rendered = markdown.render(self.body, GlossaryTerm.objects.entries())
-        self.body_html = embed_figures(rendered.html)
+    def render(self):
+        rendered = markdown.render(self.body, registry.glossary_source())
+        self.body_html = apply_html_filters(rendered.html)
         self.toc = rendered.toc
         page = score_markdown(self.body, readability_exclusions())
         self.reading_grade = page.median
@@ -212,16 +233,25 @@ class ArticleModel(PublishableModel, ReviewedModel):
         super().save(*args, **kwargs)
 
 
-def readability_exclusions() -> list[str]:
-    """Procedure names and glossary terms: left out of readability scores (as the NHS does)."""
-    from glossary.models import GlossaryTerm
-    from procedures.models import Procedure
+def apply_html_filters(clean_html: str) -> str:
+    """Sanitized HTML through every registered filter (e.g. figures embedded)."""
+    for html_filter in registry.html_filters:
+        clean_html = html_filter(clean_html)
+    return clean_html
 
+
+def readability_exclusions() -> list[str]:
+    """Procedure names and glossary terms: left out of readability scores (as the NHS does).
+
+    Page types registered with ``names_are_terms`` give their names and other names.
+    """
     words: list[str] = []
-    for title, also in Procedure.objects.values_list("title", "also_called"):
-        words.append(title)
-        words.extend(lines(also))
-    for term, also in GlossaryTerm.objects.values_list("term", "also_called"):
-        words.append(term)
-        words.extend(lines(also))
+    for page_type in registry:
+        if not page_type.names_are_terms:
+            continue
+        for name, also in page_type.model.objects.values_list(
+            page_type.name_field, "also_called"
+        ):
+            words.append(name)
+            words.extend(lines(also))
     return words

@@ -18,6 +18,7 @@ import functools
 import html
 import re
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 
 import markdown
 import nh3
@@ -200,3 +201,29 @@ def render(text: str, glossary: list[GlossaryEntry] | None = None) -> Rendered:
 def render_fragment(text: str) -> str:
     """Short Markdown (a definition, an FAQ answer) with no section structure."""
     return sanitize(_markdown(text or ""))
+
+
+# --- image references: editors write ![Alt text](images/KEY) ------------------
+
+IMAGE_PREFIX = "images/"
+_IMAGE_REF = re.compile(r"!\[([^\]]*)\]\(\s*(images/[^)\s]+)")
+
+
+def image_key(src: str) -> str | None:
+    if not src.startswith(IMAGE_PREFIX):
+        return None
+    name = src[len(IMAGE_PREFIX) :]
+    if "/" in name or not name:
+        return None
+    return PurePosixPath(name).stem.lower()
+
+
+def image_references(markdown_text: str) -> list[tuple[str, str, int]]:
+    """``(key, alt, line)`` for each ``![alt](images/...)`` in Markdown text."""
+    found = []
+    for number, line in enumerate((markdown_text or "").splitlines(), start=1):
+        for match in _IMAGE_REF.finditer(line):
+            key = image_key(match.group(2))
+            if key:
+                found.append((key, match.group(1).strip(), number))
+    return found

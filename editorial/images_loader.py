@@ -18,9 +18,9 @@ from pathlib import Path
 
 import yaml
 
-from figures import images
-from figures.embed import references
-from figures.models import Figure
+from core.markdown import image_references as references
+from core.registry import registry
+from editorial.content_files import Problem, shown_path
 
 FOLDER = "images"
 KEY_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
@@ -42,18 +42,12 @@ class ImageFile:
         return hashlib.sha256(self.data + b"\0" + meta).hexdigest()
 
 
-def _shown(root: Path, path: Path) -> str:
-    return str(path.relative_to(root.parent) if root.parent in path.parents else path)
-
-
 def _sidecar(image: Path, shown: str, problems: list) -> dict:
-    from editorial.loader import Problem
-
     for suffix in SIDECAR_SUFFIXES:
         sidecar = image.with_suffix(suffix)
         if not sidecar.is_file():
             continue
-        where = _shown(image.parent.parent, sidecar)
+        where = shown_path(image.parent.parent, sidecar)
         try:
             meta = yaml.safe_load(sidecar.read_text(encoding="utf-8")) or {}
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
@@ -79,8 +73,6 @@ def _sidecar(image: Path, shown: str, problems: list) -> dict:
 
 def read(root: Path, records: dict) -> tuple[dict[str, ImageFile], list]:
     """Check every image and every page's image references; nothing is written."""
-    from editorial.loader import Problem
-
     problems: list = []
     found: dict[str, ImageFile] = {}
     folder = root / FOLDER
@@ -93,7 +85,7 @@ def read(root: Path, records: dict) -> tuple[dict[str, ImageFile], list]:
                 or path.suffix.lower() == ".md"
             ):
                 continue
-            shown = _shown(root, path)
+            shown = shown_path(root, path)
             key = path.stem.lower()
             if not KEY_RE.match(key):
                 problems.append(
@@ -107,16 +99,16 @@ def read(root: Path, records: dict) -> tuple[dict[str, ImageFile], list]:
                 continue
             data = path.read_bytes()
             try:
-                images.process(data, path.name)
-            except images.ImageRejected as exc:
+                registry.model("figure").check_image(data, path.name)
+            except ValueError as exc:
                 problems.append(Problem(shown, 1, f"this image cannot be used: {exc}"))
                 continue
             found[key] = ImageFile(key, path, shown, data, _sidecar(path, shown, problems))
 
-    known = set(Figure.objects.values_list("key", flat=True))
+    known = set(registry.model("figure").objects.values_list("key", flat=True))
     first_alt: dict[str, str] = {}
-    for kind in ("procedure", "condition"):
-        for record in records.get(kind, []):
+    for kind_records in records.values():
+        for record in kind_records:
             text = record.path.read_text(encoding="utf-8")
             for key, alt, line in references(text):
                 if key not in found and key not in known:
@@ -147,6 +139,7 @@ def read(root: Path, records: dict) -> tuple[dict[str, ImageFile], list]:
 
 
 def write(found: dict[str, ImageFile], report, dry_run: bool = False) -> None:
+    Figure = registry.model("figure")  # noqa: N806
     existing = {f.key: f for f in Figure.objects.filter(key__in=list(found))}
     for key, image in found.items():
         figure = existing.get(key)
@@ -165,3 +158,33 @@ def write(found: dict[str, ImageFile], report, dry_run: bool = False) -> None:
         figure.decorative = image.meta.get("decorative", False)
         figure.source_hash = fingerprint
         figure.save(rerender=False)  # the pages are rendered right after, in the same load
+
+
+def sidecar_text(figure) -> str:
+    meta = {"alt": figure.alt, "caption": figure.caption, "credit": figure.credit}
+    meta = {name: value for name, value in meta.items() if value}
+    if figure.decorative:
+        meta["decorative"] = True
+    return yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=10_000)
+
+
+def export(root: Path) -> list[Path]:
+    """Write every image (the stored file) and its details (a ``.yml`` beside it)."""
+    figures = list(registry.model("figure").objects.order_by("key"))
+    if not figures:
+        return []
+    folder = Path(root) / FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for figure in figures:
+        extension = figure.image.name.rsplit(".", 1)[-1].lower()
+        path = folder / f"{figure.key}.{extension}"
+        figure.image.open("rb")
+        try:
+            path.write_bytes(figure.image.read())
+        finally:
+            figure.image.close()
+        sidecar = path.with_suffix(".yml")
+        sidecar.write_bytes(sidecar_text(figure).encode("utf-8"))
+        written.extend([path, sidecar])
+    return written

@@ -16,7 +16,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
-from painsite.markdown import plain
+from core.markdown import plain
 
 _POPOVER = re.compile(r'<span class="gloss-pop"[^>]*>.*?</span>', re.DOTALL)
 _ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
