@@ -31,12 +31,13 @@ run: setup
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/djhtml --check templates
+	$(BIN)/djhtml --check templates editorial/templates
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
-	$(BIN)/djhtml templates
+	$(BIN)/djhtml templates editorial/templates
 
 check-migrations: install
 	DJANGO_SETTINGS_MODULE=painsite.settings.test $(PY) manage.py check

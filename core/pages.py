@@ -249,9 +249,7 @@ def readability_exclusions() -> list[str]:
     for page_type in registry:
         if not page_type.names_are_terms:
             continue
-        for name, also in page_type.model.objects.values_list(
-            page_type.name_field, "also_called"
-        ):
+        for name, also in page_type.model.objects.values_list(page_type.name_field, "also_called"):
             words.append(name)
             words.extend(lines(also))
     return words

@@ -8,9 +8,7 @@ As the NHS does, procedure names and glossary terms are left out of the scored
 text: they are words a patient meets on purpose and learns on the page. Each is
 replaced by a one-syllable stand-in so that sentence lengths stay honest.
 
-Run it on files while writing::
-
-    python -m core.readability content/procedures/epidural-steroid-injection.md
+Check files while writing with ``python manage.py readability FILE.md ...``.
 """
 
 from __future__ import annotations
@@ -18,7 +16,6 @@ from __future__ import annotations
 import functools
 import re
 import statistics
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -157,52 +154,3 @@ def long_sentences(markdown_text: str, limit: int = 20) -> list[str]:
     """Sentences longer than ``limit`` words (headings and list items count as sentences)."""
     prose = plain_text("\n".join(body for _, body in split_sections(markdown_text)))
     return [s for s in re.split(r"(?<=[.!?])\s+", prose) if len(s.split()) > limit]
-
-
-def _terms_from_content(root: Path) -> list[str]:
-    """Procedure names and glossary terms read straight from content files (CLI use)."""
-    import yaml
-
-    terms: list[str] = []
-    for folder, keys in (("procedures", ("title",)), ("glossary", ("term",))):
-        for path in sorted((root / folder).glob("*.md")):
-            text = path.read_text(encoding="utf-8")
-            if not text.startswith("---"):
-                continue
-            try:
-                meta = yaml.safe_load(text.split("---", 2)[1]) or {}
-            except yaml.YAMLError:
-                continue
-            for key in keys:
-                if meta.get(key):
-                    terms.append(str(meta[key]))
-            terms.extend(str(a) for a in meta.get("also_called") or [])
-    return terms
-
-
-def main(argv: list[str]) -> int:
-    if not argv:
-        print("usage: python -m core.readability FILE.md [FILE.md ...]")
-        return 2
-    root = Path(__file__).resolve().parent.parent / "content"
-    terms = _terms_from_content(root)
-    failed = 0
-    for name in argv:
-        text = Path(name).read_text(encoding="utf-8")
-        if text.startswith("---"):
-            text = text.split("---", 2)[2]
-        page = score_markdown(text, terms)
-        print(f"{name}: median grade {page.median}")
-        for s in page.sections:
-            flag = "  TOO HARD" if s.too_hard else ""
-            print(f"  {s.grade:5.1f}  smog {s.smog:4.1f}  {s.words:4d} words  {s.heading}{flag}")
-        for problem in page.problems():
-            print(f"  PROBLEM: {problem}")
-            failed = 1
-        for sent in long_sentences(text):
-            print(f"  LONG SENTENCE ({len(sent.split())} words): {sent[:90]}")
-    return failed
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from core.registry import registry
 
+
 class StaticSitemap(Sitemap):
     def items(self):
         return registry.list_pages

@@ -29,17 +29,16 @@ from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.markdown import image_references
-from core.pages import apply_html_filters, content_fields, normalize_newlines
+from core.pages import content_fields, normalize_newlines
 from core.registry import registry
 from editorial import workflow
-from editorial.history import Event, Outcome
+from editorial.history import Event
 from editorial.workflow import REVIEW_FIELDS, can_publish, can_review
 
 MAX_PREVIEW_CHARS = 200_000
@@ -280,9 +279,7 @@ class WorkflowAdmin(SimpleHistoryAdmin):
     def response_change(self, request, obj):
         result = obj._workflow_result
         if result.event == "conflict":
-            return HttpResponseRedirect(
-                self._url("conflict", obj.pk, result.record.history_id)
-            )
+            return HttpResponseRedirect(self._url("conflict", obj.pk, result.record.history_id))
         self._say(request, result)
         if "_continue" in request.POST or result.event == Event.SUBMITTED:
             return HttpResponseRedirect(self._url("change", obj.pk))
@@ -438,9 +435,7 @@ class WorkflowAdmin(SimpleHistoryAdmin):
                 continue
             if field.many_to_many:
                 old, new = self._names(field, old), self._names(field, new)
-            rows.append(
-                {"label": field.verbose_name, "lines": line_diff(_text(old), _text(new))}
-            )
+            rows.append({"label": field.verbose_name, "lines": line_diff(_text(old), _text(new))})
         return rows
 
     def _names(self, field, pks) -> str:

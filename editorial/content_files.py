@@ -14,7 +14,6 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_FILE_BYTES = 1_000_000
 
 
-
 class Invalid(Exception):
     """A field value is wrong; the message says how, in words a staff member understands."""
 

@@ -28,7 +28,7 @@ from django.db import models, transaction
 from core.pages import lines, normalize_newlines, one_year_after
 from core.registry import PageType, registry
 from core.signals import content_loaded
-from editorial import images_loader, synonyms_loader
+from editorial import images_loader, synonyms_loader, workflow
 from editorial.content_files import (
     MAX_FILE_BYTES,
     ContentError,
@@ -45,7 +45,6 @@ from editorial.content_files import (
     string_list,
     text,
 )
-from editorial import workflow
 
 # --- what each kind of file holds: derived from the model's own fields ----------
 

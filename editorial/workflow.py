@@ -100,9 +100,7 @@ def waiting_change(page):
 def waiting_ids(model, pks) -> set:
     """Pks among ``pks`` that have a change waiting for review (one query)."""
     return set(
-        model.history.filter(id__in=list(pks), outcome=Outcome.WAITING).values_list(
-            "id", flat=True
-        )
+        model.history.filter(id__in=list(pks), outcome=Outcome.WAITING).values_list("id", flat=True)
     )
 
 
@@ -356,9 +354,7 @@ def save(page, values: dict, user, *, base: Base | None = None, status=None, rev
         chosen = Event.RESTORED
     if waiting is not None:
         # The form showed the waiting change: what was saved now includes or replaces it.
-        _resolve_waiting(
-            page, Outcome.PUBLISHED if page.is_published else Outcome.SUPERSEDED
-        )
+        _resolve_waiting(page, Outcome.PUBLISHED if page.is_published else Outcome.SUPERSEDED)
     record = _apply_live(page, values, user, chosen, reason=reason)
     return Result(chosen, record)
 

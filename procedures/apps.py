@@ -13,7 +13,9 @@ class ProceduresConfig(AppConfig):
     verbose_name = "Procedures and conditions"
 
     def ready(self):
-        registry.add_list_pages("procedures:list", "procedures:compare", "procedures:where_it_hurts", "conditions:list")
+        registry.add_list_pages(
+            "procedures:list", "procedures:compare", "procedures:where_it_hurts", "conditions:list"
+        )
         registry.register_model("area", self.get_model("Area"))
         registry.register(
             PageType(
@@ -49,8 +51,20 @@ class ProceduresConfig(AppConfig):
                     *REVIEW_KEYS,
                 ),
                 required=frozenset(
-                    {"title", "slug", "summary", "main_message", "kind", "used_for", "duration",
-                     "sedation", "driver", "relief_starts", "relief_lasts", "sources"}
+                    {
+                        "title",
+                        "slug",
+                        "summary",
+                        "main_message",
+                        "kind",
+                        "used_for",
+                        "duration",
+                        "sedation",
+                        "driver",
+                        "relief_starts",
+                        "relief_lasts",
+                        "sources",
+                    }
                 ),  # fmt: skip
                 file_defaults={"status": "published"},
                 list_fields=frozenset({"also_called"}),

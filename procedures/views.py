@@ -2,7 +2,6 @@ from django.db.models import Count, Prefetch
 from django.views.generic import ListView, TemplateView
 
 from editorial.views import PreviewableDetailView
-
 from faq.models import FAQ, TOPIC_ORDER, Topic
 
 from .models import Area, Condition, Procedure

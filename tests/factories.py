@@ -7,9 +7,10 @@ import itertools
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 
+from core.pages import Status
+from editorial import workflow
 from faq.models import FAQ, Topic
 from glossary.models import GlossaryTerm
-from core.pages import Status
 from procedures.models import Condition, Kind, Procedure
 
 _seq = itertools.count(1)
@@ -184,3 +185,10 @@ def make_figure(key=None, *, size=(1600, 900), fmt="JPEG", **fields):
     figure.set_image(buffer.getvalue(), f"upload.{'jpg' if fmt == 'JPEG' else fmt.lower()}")
     figure.save()
     return figure
+
+
+def make_waiting_change(page, user=None, **values):
+    """A change to a published ``page`` submitted for review (not live)."""
+    user = user or make_editor()
+    result = workflow.submit(page, {**workflow.live_values(page), **values}, user)
+    return result.record

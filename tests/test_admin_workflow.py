@@ -3,16 +3,15 @@
 import datetime
 
 import pytest
-
-from editorial import workflow
-from editorial.history import Event, Outcome
 from django.contrib.messages import get_messages
 from django.test import Client
 from django.utils import timezone
 
+from core.pages import Status
+from editorial import workflow
+from editorial.history import Event, Outcome
 from faq.models import FAQ
 from glossary.models import GlossaryTerm
-from core.pages import Status
 from procedures.models import Procedure
 from tests.admin_forms import admin_url, change_url, form_data
 from tests.factories import (
@@ -83,10 +82,13 @@ def test_a_conflict_keeps_both_texts_and_lets_the_person_choose(client):
 
     # Choosing "Use my version" applies it; the other text stays in History.
     choose = second.get(response["Location"]).context
-    assert second.post(
-        choose["restore_url"],
-        {"loaded_version": choose["base"].version, "loaded_waiting": ""},
-    ).status_code == 302
+    assert (
+        second.post(
+            choose["restore_url"],
+            {"loaded_version": choose["base"].version, "loaded_waiting": ""},
+        ).status_code
+        == 302
+    )
     page.refresh_from_db()
     assert page.summary == "My careful rewrite."
     assert page.history.filter(summary="Saved first.").exists()
@@ -120,7 +122,7 @@ def test_the_same_person_in_two_tabs_is_told_so(client):
 
 
 def test_an_untouched_save_creates_nothing(client):
-    page = make_procedure(status=Status.PUBLISHED, body="## What it is\r\n\r\nText.")
+    page = make_procedure(status=Status.PUBLISHED, body="## What it is\n\nText.\n\n- one\n- two")
     page.refresh_from_db()
     client.force_login(make_editor())
     data = form_data(client.get(change_url(page)))

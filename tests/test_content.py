@@ -6,11 +6,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from procedures.sections import PROCEDURE_SECTIONS
+from core.pages import DEFAULT_REVIEWER
 from faq.models import FAQ, Topic
 from glossary.models import GlossaryTerm
-from core.pages import DEFAULT_REVIEWER
 from procedures.models import Condition, Kind, Procedure
+from procedures.sections import PROCEDURE_SECTIONS
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,6 @@ scored text, as the NHS does.
 
 import pytest
 
-from faq.models import FAQ
-from glossary.models import GlossaryTerm
 from core.pages import readability_exclusions
 from core.readability import (
     PAGE_MEDIAN_MAX_GRADE,
@@ -16,6 +14,8 @@ from core.readability import (
     long_sentences,
     score_markdown,
 )
+from faq.models import FAQ
+from glossary.models import GlossaryTerm
 from procedures.models import Condition, Procedure
 
 pytestmark = pytest.mark.django_db

@@ -4,6 +4,7 @@ import pytest
 from django.conf import settings
 
 from editorial import loader
+from editorial.history import Outcome
 from glossary.models import GlossaryTerm
 from procedures.models import Procedure
 from tests.admin_forms import admin_url, change_url, form_data
@@ -58,8 +59,8 @@ def test_compare_shows_removed_and_added_lines(client):
     response = client.get(admin_url(Procedure, "compare", page.pk, first.history_id))
     html = response.content.decode()
     assert response.status_code == 200
-    assert '<del class="diff-line">Old first line.</del>' in html
-    assert '<ins class="diff-line">New first line.</ins>' in html
+    assert '<del class="diff-line"><mark>Old </mark>first line.</del>' in html
+    assert '<ins class="diff-line"><mark>New </mark>first line.</ins>' in html
     assert "Restore this version" in html
 
 
@@ -87,7 +88,7 @@ def test_restore_round_trip(client):
     assert "The original text." in client.get(page.get_absolute_url()).content.decode()
 
 
-def test_restore_from_a_stale_comparison_is_refused(client):
+def test_restore_from_a_stale_comparison_is_a_conflict_not_a_silent_overwrite(client):
     page = make_procedure(summary="First.")
     first = page.history.latest()
     stale_version = page.version
@@ -99,7 +100,7 @@ def test_restore_from_a_stale_comparison_is_refused(client):
         {"loaded_version": stale_version},
         follow=True,
     )
-    assert "nothing was restored" in response.content.decode()
+    assert "changed this page while you were editing it" in response.content.decode()
     page.refresh_from_db()
     assert page.summary == "Second."
 
@@ -145,6 +146,8 @@ def test_waiting_changes_are_recorded_with_the_fields_changed(client):
         driver="D",
     )
     assert client.post(change_url(page), data).status_code == 302
-    reason = page.history.latest().history_change_reason
-    assert reason.startswith("Changes saved for review (not yet published): summary")
-    assert len(reason) <= 100
+    record = page.history.latest()
+    assert record.history_change_reason == "Changes submitted for review"
+    assert record.outcome == Outcome.WAITING and not record.live
+    history = client.get(admin_url(Procedure, "history", page.pk)).content.decode()
+    assert "summary, main message" in history and "Waiting for review" in history

@@ -11,8 +11,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from editorial import loader
 from core.pages import Status
+from editorial import loader
 from procedures.models import Procedure
 from search import index, service
 from search.evaluation import Case

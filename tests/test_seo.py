@@ -9,8 +9,8 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from faq.models import FAQ
 from core.pages import Status
+from faq.models import FAQ
 from procedures.models import Condition, Procedure
 from tests.factories import make_faq, make_procedure
 

@@ -6,7 +6,14 @@ import pytest
 from django.urls import reverse
 
 from core.pages import Status
-from tests.factories import make_condition, make_editor, make_procedure, make_reviewer, make_user
+from tests.factories import (
+    make_condition,
+    make_editor,
+    make_procedure,
+    make_reviewer,
+    make_user,
+    make_waiting_change,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +83,6 @@ def test_sitemap(client, who, page):
 
 def test_waiting_changes_are_never_shown_to_the_public(client, who):
     page = make_procedure(status=Status.PUBLISHED, slug="matrix-waiting")
-    page.pending = {"summary": "Unreviewed words."}
-    page.save(update_fields=["pending"])
+    make_waiting_change(page, summary="Unreviewed words.")
     assert "Unreviewed words." not in client.get(page.get_absolute_url()).content.decode()
     assert "Unreviewed words." not in client.get(reverse("procedures:list")).content.decode()

@@ -2,6 +2,8 @@
 
 from django import template
 from django.template.loader_tags import BLOCK_CONTEXT_KEY
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from core import seo
@@ -55,9 +57,6 @@ def json_ld_clinic(context):
 @register.simple_tag(takes_context=True)
 def nav_link(context, view_name, label, *section_views):
     """A main-navigation link marked aria-current on its own page and within its section."""
-    from django.urls import reverse
-    from django.utils.html import format_html
-
     request = context.get("request")
     match = getattr(request, "resolver_match", None)
     current = match.view_name if match else ""
