@@ -1,4 +1,4 @@
-"""gunicorn settings (read automatically from the project folder). See README, "Deploy"."""
+"""gunicorn settings (read automatically from the project folder). See docs/deployment.md."""
 
 import multiprocessing
 import os

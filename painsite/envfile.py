@@ -49,7 +49,7 @@ def main(argv: list[str]) -> int:
     print(
         f"Wrote {path} for trying the site locally: a new SECRET_KEY, the SQLite database "
         "db.sqlite3, Redis on 127.0.0.1:6379 and SECURE_SSL_REDIRECT=false (plain http). "
-        "Edit it for a real deployment (README, 'Deploy')."
+        "Edit it for a real deployment (docs/deployment.md)."
     )
     return 0
 

@@ -126,7 +126,7 @@ STORAGES = {
 # Site-wide facts used by templates, canonical URLs and structured data.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
-# --- security (see README, "Deploy"; production.py tightens the transport settings) ---------
+# --- security (see docs/deployment.md; production.py tightens the transport settings) ---------
 
 # The admin lives at /<ADMIN_URL>; code and templates use reverse("admin:index"), never a path.
 ADMIN_URL = os.environ.get("ADMIN_URL", "admin/").strip("/") + "/"

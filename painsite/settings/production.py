@@ -24,7 +24,7 @@ def required(name: str) -> str:
     if not value:
         raise ImproperlyConfigured(
             f"The environment variable {name} is required in production "
-            f"(see .env.example and the README's 'Deploy' section)."
+            f"(see .env.example and docs/deployment.md)."
         )
     return value
 

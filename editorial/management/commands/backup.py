@@ -9,7 +9,7 @@ writes ``DIR/painsite-YYYYMMDD-HHMMSS/`` (``DIR`` defaults to ``backups/``) with
 * ``media.tar.gz``: the whole ``MEDIA_ROOT`` (uploaded images), if it exists,
 * ``manifest.json``: when, which database, and how many rows each table had.
 
-``python manage.py restore FOLDER`` puts one back (see the README, "Backup and restore").
+``python manage.py restore FOLDER`` puts one back (see docs/deployment.md, "Backup and restore").
 """
 
 from __future__ import annotations
