@@ -20,6 +20,17 @@ SLUGS = [
     "trigger-point-injection", "intrathecal-pain-pump", "percutaneous-discectomy",
     "spinal-cord-stimulation",
 ]  # fmt: skip
+NEW_SLUGS = [
+    "occipital-nerve-block", "joint-injection", "genicular-nerve-block-and-ablation",
+    "sacroiliac-joint-injection", "sympathetic-nerve-block",
+]  # fmt: skip
+# Needles at or near the spine: their emergency advice must cover bladder and bowel control.
+NEAR_THE_SPINE = set(SLUGS) | {"sacroiliac-joint-injection", "sympathetic-nerve-block"}
+# Pages whose condition (headache, joint arthritis) has no page yet; link them, then
+# take them off this list (the test fails until both are done).
+AWAITING_A_CONDITION = {
+    "occipital-nerve-block", "joint-injection", "genicular-nerve-block-and-ablation",
+}  # fmt: skip
 CONDITIONS = [
     "sciatica", "slipped-disc", "facet-joint-pain", "chronic-low-back-pain",
     "neck-and-arm-pain", "myofascial-pain", "cancer-pain", "pain-after-back-surgery",
@@ -38,19 +49,32 @@ def section(html: str, anchor: str) -> str:
     return match.group(0) if match else ""
 
 
-def test_all_ten_procedures_with_every_section(site_content):
+def test_all_procedures_with_every_section(site_content):
     procedures = {p.slug: p for p in Procedure.objects.published()}
-    assert sorted(procedures) == sorted(SLUGS)
+    assert sorted(procedures) == sorted(SLUGS + NEW_SLUGS)
     for procedure in procedures.values():
         titles = [item["title"].lower() for item in procedure.toc]
         for required in PROCEDURE_SECTIONS:
             assert any(t.startswith(required.lower()) for t in titles), (procedure.slug, required)
         assert 2 <= len(procedure.source_list) <= 5, procedure.slug
-        assert procedure.reviewed_by == DEFAULT_REVIEWER
-        assert procedure.conditions.exists(), procedure.slug
+        assert procedure.reviewed_by == (DEFAULT_REVIEWER if procedure.reviewed_on else "")
+        linked = procedure.conditions.exists()
+        assert linked == (procedure.slug not in AWAITING_A_CONDITION), procedure.slug
         emergency = section(procedure.body_html, "when-to-get-help")
-        assert "911" in emergency and "bladder" in emergency, procedure.slug
+        assert "911" in emergency, procedure.slug
+        assert ("bladder" in emergency) or procedure.slug not in NEAR_THE_SPINE, procedure.slug
         assert re.search(r"\bmay not (help|work|give)", procedure.body, re.I), procedure.slug
+
+
+def test_pages_never_reviewed_claim_no_review(client, site_content):
+    """A page with no review date shows "Not yet reviewed" and names no reviewer."""
+    unreviewed = [
+        *Procedure.objects.published().filter(reviewed_on__isnull=True),
+        *Condition.objects.published().filter(reviewed_on__isnull=True),
+    ]
+    for page in unreviewed:
+        html = client.get(page.get_absolute_url()).content.decode()
+        assert "Not yet reviewed" in html and "Reviewed by" not in html, page.slug
 
 
 def test_pages_are_not_templates_with_the_name_swapped(site_content):

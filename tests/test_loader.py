@@ -336,6 +336,28 @@ def test_export_round_trip_small_set(tmp_path):
         assert exported.read_bytes() == path.read_bytes(), path
 
 
+UNREVIEWED = "".join(
+    line
+    for line in PROCEDURE.splitlines(keepends=True)
+    if not line.startswith(("reviewed_on:", "reviewed_by:", "next_review_due:"))
+)
+
+
+def test_page_never_reviewed_names_no_reviewer_and_round_trips(tmp_path):
+    source = write_set(tmp_path / "in", **{"procedures/test-block.md": UNREVIEWED})
+    loader.load(source)
+    page = Procedure.objects.get(slug="test-block")
+    assert page.reviewed_on is None and page.reviewed_by == ""
+    loader.export(tmp_path / "out")
+    assert (tmp_path / "out" / "procedures" / "test-block.md").read_text() == UNREVIEWED
+
+
+def test_reviewed_page_without_a_reviewer_gets_the_default(tmp_path):
+    text = PROCEDURE.replace("reviewed_by: Clinic medical team\n", "")
+    loader.load(write_set(tmp_path, **{"procedures/test-block.md": text}))
+    assert Procedure.objects.get(slug="test-block").reviewed_by == "Clinic medical team"
+
+
 def test_export_round_trip_real_content(tmp_path):
     """load content/ then export it: every file comes back byte for byte."""
     loader.load(settings.CONTENT_DIR)

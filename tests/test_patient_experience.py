@@ -319,8 +319,8 @@ def test_compare_table_is_accessible(client, site_content, django_assert_num_que
     published = Procedure.objects.published()
     assert "<caption>" in html
     assert html.count('<th scope="col">') == 8
-    assert html.count('<th scope="row">') == published.count() == 10
-    assert html.count('data-label="Driver needed"') == 10
+    assert html.count('<th scope="row">') == published.count() >= 10
+    assert html.count('data-label="Driver needed"') == published.count()
     for procedure in published:
         assert f'<a href="{procedure.get_absolute_url()}">{procedure.title}</a>' in html
 
