@@ -381,6 +381,9 @@ def parse_file(kind: Kind_, path: Path, shown: str) -> tuple[Record | None, list
 
     if "reviewed_on" in kind.fields and data.get("reviewed_on") and not data.get("next_review_due"):
         data["next_review_due"] = one_year_after(data["reviewed_on"])
+    never_reviewed = not data.get("reviewed_on") and meta.get("reviewed_by") is None
+    if "reviewed_by" in kind.fields and never_reviewed:
+        data["reviewed_by"] = ""  # never reviewed: the page must not name a reviewer
     if kind.name == "procedure" and body:
         problems.extend(check_sections(body, body_start, shown))
     if problems:
@@ -454,7 +457,7 @@ def check_sections(body: str, first_line: int, shown: str) -> list[Problem]:
 
 def dump(kind: Kind_, data: dict, body: str) -> str:
     ordered = {name: data.get(name) for name in kind.fields}
-    ordered = {k: v for k, v in ordered.items() if v is not None}
+    ordered = {k: v for k, v in ordered.items() if v is not None and (v != "" or k not in REVIEW)}
     front = yaml.safe_dump(
         ordered, sort_keys=False, allow_unicode=True, width=10_000, default_flow_style=False
     )
