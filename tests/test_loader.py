@@ -352,10 +352,21 @@ def test_page_never_reviewed_names_no_reviewer_and_round_trips(tmp_path):
     assert (tmp_path / "out" / "procedures" / "test-block.md").read_text() == UNREVIEWED
 
 
-def test_reviewed_page_without_a_reviewer_gets_the_default(tmp_path):
-    text = PROCEDURE.replace("reviewed_by: Clinic medical team\n", "")
-    loader.load(write_set(tmp_path, **{"procedures/test-block.md": text}))
-    assert Procedure.objects.get(slug="test-block").reviewed_by == "Clinic medical team"
+def test_unreviewed_page_names_no_reviewer_and_round_trips(tmp_path):
+    """A file without review fields loads as never reviewed, with no reviewer named."""
+    review = (
+        "reviewed_on: 2026-11-01\nreviewed_by: Clinic medical team\nnext_review_due: 2027-11-01\n"
+    )
+    unreviewed = CONDITION.replace(review, "")
+    assert "reviewed" not in unreviewed and "next_review_due" not in unreviewed
+    source = write_set(tmp_path / "in", **{"conditions/test-pain.md": unreviewed})
+    loader.load(source)
+    page = Condition.objects.get(slug="test-pain")
+    assert page.reviewed_on is None and page.next_review_due is None and page.reviewed_by == ""
+    assert loader.load(source).counts["condition"]["unchanged"] == 1
+    loader.export(tmp_path / "out")
+    exported = tmp_path / "out" / "conditions" / "test-pain.md"
+    assert exported.read_text(encoding="utf-8") == unreviewed
 
 
 def test_export_round_trip_real_content(tmp_path):

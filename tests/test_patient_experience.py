@@ -335,15 +335,18 @@ def test_compare_leaves_out_drafts_and_has_an_empty_state(client):
 # ---------- Where it hurts ----------
 
 
-def test_where_it_hurts_lists_the_six_areas(client, site_content):
+def test_where_it_hurts_lists_the_eight_areas(client, site_content):
     html = client.get(reverse("procedures:where_it_hurts")).content.decode()
-    names = ["Neck and arm", "Upper back", "Lower back", "Leg pain from the back", "Muscles",
-             "Pain from cancer"]  # fmt: skip
-    for name in names:
-        assert name in html
+    names = ["Head", "Neck and arm", "Upper back", "Lower back", "Leg pain from the back",
+             "Knees, hips and shoulders", "Muscles", "Pain from cancer"]  # fmt: skip
+    picker = html.split('id="area-picker"')[1].split("</nav>")[0]
+    found = re.findall(r'<span class="area-picker__name">(.*?)</span>', picker)
+    assert found == names
     assert 'href="#lower-back"' in html and 'id="lower-back"' in html
-    section = html.split('id="cancer"')[1].split("</section>")[0]
-    assert "/conditions/cancer-pain/" in section
+    for area, condition in [("cancer", "cancer-pain"), ("head", "headache-and-migraine"),
+                            ("joints", "joint-arthritis")]:  # fmt: skip
+        section = html.split(f'id="{area}"')[1].split("</section>")[0]
+        assert f"/conditions/{condition}/" in section, area
 
 
 # ---------- Error pages ----------
