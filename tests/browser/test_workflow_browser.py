@@ -104,7 +104,7 @@ def messages(page) -> list[str]:
     return [m.strip() for m in page.locator("ul.messagelist li").all_inner_texts()]
 
 
-def check_screen(page, site, axe_source, artifacts, name, exclude=()):
+def check_screen(page, axe_source, artifacts, name, exclude=()):
     """axe (WCAG 2.2 AA) finds nothing at phone and desktop width; save both screenshots.
 
     ``exclude``: CSS selectors of parts that are Django's own widgets, not the workflow's.
@@ -188,7 +188,7 @@ def test_one_person_in_two_tabs_gets_the_conflict_screen_and_keeps_both_texts(
     )
     check_both_texts(tab2, first, mine)
     check_choices(tab2)
-    check_screen(tab2, site, axe_source, artifacts, "conflict-same-person")
+    check_screen(tab2, axe_source, artifacts, "conflict-same-person")
 
     tab2.get_by_role("button", name="Use my version").click()
     tab2.wait_for_url(f"**{desk['change']}")
@@ -222,7 +222,7 @@ def test_two_people_at_once_get_the_conflict_screen_and_the_reviewer_uses_theirs
     assert "their version (now waiting for review)" in rita.locator("#content-main").inner_text()
     check_both_texts(rita, anns, ritas)
     check_choices(rita)
-    check_screen(rita, site, axe_source, artifacts, "conflict-two-people")
+    check_screen(rita, axe_source, artifacts, "conflict-two-people")
 
     # "Merge by hand" opens the form with Rita's text (here in a new tab, to come back).
     merge = rita.context.new_page()
@@ -239,7 +239,7 @@ def test_two_people_at_once_get_the_conflict_screen_and_the_reviewer_uses_theirs
     # Ann's text was never published: History says it was replaced.
     anns_row = rita.locator("#change-history tbody tr", has_text="Submitted for review")
     assert "Replaced by a later change" in anns_row.inner_text()
-    check_screen(rita, site, axe_source, artifacts, "history")
+    check_screen(rita, axe_source, artifacts, "history")
 
 
 def test_review_queue_word_diff_and_publish(desk, staff_browser, site, axe_source, artifacts):
@@ -277,7 +277,7 @@ def test_review_queue_word_diff_and_publish(desk, staff_browser, site, axe_sourc
     assert field.locator("ins mark").all_inner_texts() == ["brief "]
     assert field.locator("del.diff-line").inner_text() == old
     assert field.locator("ins.diff-line").inner_text() == new
-    check_screen(rita, site, axe_source, artifacts, "review")
+    check_screen(rita, axe_source, artifacts, "review")
 
     rita.get_by_role("button", name="Publish this change").click()
     rita.wait_for_url(f"**{desk['change']}")
@@ -316,7 +316,7 @@ def test_send_back_with_a_note_the_editor_then_reads(
     assert notice.locator("blockquote").inner_text() == note
     assert ann.locator("#id_summary").input_value() == desk["summary"]  # the published text
     # Django's own two-list link pickers put aria-label on a plain span (its bug, not ours).
-    check_screen(ann, site, axe_source, artifacts, "sent-back", exclude=[".selector"])
+    check_screen(ann, axe_source, artifacts, "sent-back", exclude=[".selector"])
 
     # Ann takes up her own text again, follows the note, and sends it for review.
     notice.get_by_role("link", name="Open the text that was sent back").click()
