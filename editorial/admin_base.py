@@ -207,6 +207,13 @@ class WorkflowAdmin(SimpleHistoryAdmin):
     def get_queryset(self, request):
         return workflow.with_waiting(super().get_queryset(request))
 
+    def get_list_filter(self, request):
+        """Every page list can show what waits for review, whatever filters it declares."""
+        filters = list(super().get_list_filter(request))
+        if WaitingFilter not in filters:
+            filters.insert(1 if "status" in filters else 0, WaitingFilter)
+        return filters
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
         record_id = request.GET.get("start_from")
@@ -566,7 +573,7 @@ class WorkflowAdmin(SimpleHistoryAdmin):
         context = self._context(
             request,
             obj,
-            title=f"Someone else changed this page: {obj}",
+            title=f"This page changed while you were editing it: {obj}",
             crumb="Conflict",
             mine=mine,
             theirs=theirs,
@@ -610,6 +617,14 @@ class WorkflowAdmin(SimpleHistoryAdmin):
                 later = obj.history.filter(history_id__gt=context["sent_back"].history_id)
                 if later.exclude(event=Event.SENT_BACK).exists():
                     context["sent_back"] = None
+            if context["sent_back"] is not None:
+                # The form shows the page; the text sent back is one click away.
+                returned = obj.history.filter(outcome=Outcome.SENT_BACK).order_by("-history_id")
+                returned = returned.first()
+                if returned and request.GET.get("start_from") != str(returned.history_id):
+                    context["sent_back_text_url"] = (
+                        self._url("change", obj.pk) + f"?start_from={returned.history_id}"
+                    )
         context["can_publish"] = can_publish(request.user)
         context["markdown_preview_url"] = self._url("markdown_preview")
         return super().render_change_form(request, context, add, change, form_url, obj)

@@ -353,8 +353,10 @@ def save(page, values: dict, user, *, base: Base | None = None, status=None, rev
     if event == Event.RESTORED:
         chosen = Event.RESTORED
     if waiting is not None:
-        # The form showed the waiting change: what was saved now includes or replaces it.
-        _resolve_waiting(page, Outcome.PUBLISHED if page.is_published else Outcome.SUPERSEDED)
+        # The form showed the waiting change: it is published as it was written, or
+        # replaced by the text saved now (a reviewer's edit, or their own version).
+        published_as_written = page.is_published and not text_changed
+        _resolve_waiting(page, Outcome.PUBLISHED if published_as_written else Outcome.SUPERSEDED)
     record = _apply_live(page, values, user, chosen, reason=reason)
     return Result(chosen, record)
 
