@@ -17,7 +17,6 @@ import functools
 import re
 import statistics
 from dataclasses import dataclass
-from pathlib import Path
 
 import textstat
 

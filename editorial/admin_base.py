@@ -38,7 +38,7 @@ from core.markdown import image_references
 from core.pages import content_fields, normalize_newlines
 from core.registry import registry
 from editorial import workflow
-from editorial.history import Event
+from editorial.history import Event, Outcome
 from editorial.workflow import REVIEW_FIELDS, can_publish, can_review
 
 MAX_PREVIEW_CHARS = 200_000

@@ -295,7 +295,12 @@ def parse_file(kind: Kind_, path: Path, shown: str) -> tuple[Record | None, list
 
 def dump(kind: Kind_, data: dict, body: str) -> str:
     ordered = {name: data.get(name) for name in kind.fields}
-    ordered = {k: v for k, v in ordered.items() if v is not None and (v != "" or k not in REVIEW)}
+    # An empty optional value is left out (a page nobody reviewed names no reviewer).
+    ordered = {
+        k: v
+        for k, v in ordered.items()
+        if v is not None and not (v == "" and not kind.fields[k].required)
+    }
     front = yaml.safe_dump(
         ordered, sort_keys=False, allow_unicode=True, width=10_000, default_flow_style=False
     )

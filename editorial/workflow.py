@@ -176,7 +176,7 @@ def who_wrote(record, user) -> str:
     if record is None:
         return "someone"
     if user is not None and record.history_user_id == user.pk:
-        return "you, in another tab or window"
+        return "you, in another tab or window,"
     if record.history_user_id:
         return str(record.history_user)
     return LOADER if record.history_change_reason == LOADER else "someone"

@@ -118,7 +118,7 @@ def test_the_same_person_in_two_tabs_is_told_so(client):
     assert client.post(change_url(page), tab1).status_code == 302
     response = client.post(change_url(page), tab2)
     html = client.get(response["Location"]).content.decode()
-    assert "You, in another tab or window changed this page" in html
+    assert "You, in another tab or window, changed this page" in html
 
 
 def test_an_untouched_save_creates_nothing(client):

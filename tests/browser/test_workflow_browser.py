@@ -183,7 +183,7 @@ def test_one_person_in_two_tabs_gets_the_conflict_screen_and_keeps_both_texts(
     press_save(tab2)
     assert "/conflict/" in tab2.url
     alert = tab2.get_by_role("alert")
-    assert "You, in another tab or window changed this page while you were editing it." in (
+    assert "You, in another tab or window, changed this page while you were editing it." in (
         alert.inner_text()
     )
     check_both_texts(tab2, first, mine)
