@@ -1,12 +1,22 @@
-"""Images under ``content/images/`` for ``load_content``.
+"""Images under ``content/images/`` for ``load_content`` and ``export_content``.
 
 Pages show an image with ``![Alt text](images/NAME.jpg)``. Each image file
 becomes a :class:`figures.models.Figure` whose key is the file name without its
-extension. Alt text, caption and credit come from an optional ``NAME.yml`` next
-to the image (``alt:``, ``caption:``, ``credit:``, ``decorative: true``);
-without one, the alt text of the first Markdown reference is used. Like the
-pages, every image is checked first (``path:line: message``) and written only
-when nothing is wrong, in the same transaction.
+extension (so ``images/NAME``, ``images/NAME.jpg`` and ``images/NAME.png`` in a
+page all mean the same image). Alt text, caption and credit come from an
+optional ``NAME.yml`` next to the image (``alt:``, ``caption:``, ``credit:``,
+``decorative: true``); without an alt text there, the alt text of the first
+Markdown reference is used (not for a decorative image, which has none). Like
+the pages, every image is checked first (``path:line: message``) and written
+only when nothing is wrong, in the same transaction.
+
+Export writes each image as the site stores it: ``images/KEY.png`` (the
+lossless master, see ``figures/images.py``) and ``images/KEY.yml`` with the
+fields that are set, and removes any other file for the same key in that folder
+(an original ``KEY.jpg`` or ``KEY.yaml``), which would otherwise clash with it on
+the next load. Loading an export into an empty database and exporting again
+gives the same files byte for byte, because processing a master gives back the
+same master and the sidecar holds everything the figure has.
 """
 
 from __future__ import annotations
@@ -20,12 +30,13 @@ import yaml
 
 from core.markdown import image_references as references
 from core.registry import registry
-from editorial.content_files import Problem, shown_path
+from editorial.content_files import ContentError, Problem, shown_path
 
 FOLDER = "images"
 KEY_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 SIDECAR_KEYS = {"alt", "caption", "credit", "decorative"}
-SIDECAR_SUFFIXES = {".yml", ".yaml"}
+SIDECAR_SUFFIXES = (".yml", ".yaml")  # in this order: export writes .yml
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp")
 
 
 @dataclass
@@ -43,10 +54,13 @@ class ImageFile:
 
 
 def _sidecar(image: Path, shown: str, problems: list) -> dict:
-    for suffix in SIDECAR_SUFFIXES:
-        sidecar = image.with_suffix(suffix)
-        if not sidecar.is_file():
-            continue
+    sidecars = [image.with_suffix(suffix) for suffix in SIDECAR_SUFFIXES]
+    sidecars = [sidecar for sidecar in sidecars if sidecar.is_file()]
+    if len(sidecars) > 1:
+        names = " and ".join(sidecar.name for sidecar in sidecars)
+        problems.append(Problem(shown, 1, f"two details files ({names}): keep one"))
+        return {}
+    for sidecar in sidecars:
         where = shown_path(image.parent.parent, sidecar)
         try:
             meta = yaml.safe_load(sidecar.read_text(encoding="utf-8")) or {}
@@ -123,7 +137,7 @@ def read(root: Path, records: dict) -> tuple[dict[str, ImageFile], list]:
                 elif alt:
                     first_alt.setdefault(key, alt)
     for key, image in found.items():
-        if not image.meta.get("alt") and key in first_alt:
+        if not image.meta.get("alt") and not image.meta.get("decorative") and key in first_alt:
             image.meta["alt"] = first_alt[key]
         if not image.meta.get("alt") and not image.meta.get("decorative"):
             problems.append(
@@ -161,7 +175,8 @@ def write(found: dict[str, ImageFile], report, dry_run: bool = False) -> None:
 
 
 def sidecar_text(figure) -> str:
-    meta = {"alt": figure.alt, "caption": figure.caption, "credit": figure.credit}
+    """The ``KEY.yml`` for a figure: what :func:`_sidecar` reads back to the same values."""
+    meta = {name: getattr(figure, name).strip() for name in ("alt", "caption", "credit")}
     meta = {name: value for name, value in meta.items() if value}
     if figure.decorative:
         meta["decorative"] = True
@@ -169,22 +184,53 @@ def sidecar_text(figure) -> str:
 
 
 def export(root: Path) -> list[Path]:
-    """Write every image (the stored file) and its details (a ``.yml`` beside it)."""
+    """Write every image (its stored master) and its details (a ``.yml`` beside it).
+
+    Every file is read before anything is written, so a figure whose stored file
+    is missing or unusable stops the export with a clear message and no file
+    changed.
+    """
     figures = list(registry.model("figure").objects.order_by("key"))
     if not figures:
         return []
+    problems = []
+    masters = []
+    for figure in figures:
+        where = f"image '{figure.key}'"
+        if not KEY_RE.match(figure.key):
+            problems.append(
+                Problem(where, 1, "rename it in the admin: lower-case letters, digits and '-'")
+            )
+            continue
+        if not figure.alt.strip() and not figure.decorative:
+            problems.append(
+                Problem(where, 1, "needs alt text (or 'decorative') in the admin before export")
+            )
+            continue
+        try:
+            data, extension = figure.master_file()
+        except (OSError, ValueError) as exc:
+            problems.append(Problem(where, 1, f"its stored file cannot be read ({exc})"))
+            continue
+        masters.append((figure, data, extension))
+    if problems:
+        raise ContentError(problems)
     folder = Path(root) / FOLDER
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for figure in figures:
-        extension = figure.image.name.rsplit(".", 1)[-1].lower()
+    for figure, data, extension in masters:
         path = folder / f"{figure.key}.{extension}"
-        figure.image.open("rb")
-        try:
-            path.write_bytes(figure.image.read())
-        finally:
-            figure.image.close()
-        sidecar = path.with_suffix(".yml")
+        sidecar = folder / f"{figure.key}{SIDECAR_SUFFIXES[0]}"
+        for other in folder.iterdir():
+            # An older copy under another name would be a second image with this key.
+            if (
+                other.stem.lower() == figure.key
+                and other.suffix.lower() in IMAGE_SUFFIXES + SIDECAR_SUFFIXES
+                and other.name not in (path.name, sidecar.name)
+                and other.is_file()
+            ):
+                other.unlink()
+        path.write_bytes(data)
         sidecar.write_bytes(sidecar_text(figure).encode("utf-8"))
         written.extend([path, sidecar])
     return written

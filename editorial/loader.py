@@ -509,6 +509,10 @@ def export(root, kinds_=None) -> list[Path]:
     """Write every record (drafts too) as canonical content files under ``root``."""
     root = Path(root)
     written = []
+    images = []
+    if not kinds_ or "image" in kinds_:
+        # First: it checks every stored image before writing, and stops with ContentError.
+        images = images_loader.export(root)
     for kind in kinds().values():
         if kinds_ and kind.name not in kinds_:
             continue
@@ -521,8 +525,7 @@ def export(root, kinds_=None) -> list[Path]:
             path = folder / f"{obj.slug}.md"
             path.write_bytes(export_text(kind, obj).encode("utf-8"))
             written.append(path)
-    if not kinds_ or "image" in kinds_:
-        written.extend(images_loader.export(root))
+    written.extend(images)
     if not kinds_ or "synonym" in kinds_:
         written.append(synonyms_loader.export(root))
     return written

@@ -13,6 +13,11 @@ class FigureForm(forms.ModelForm):
         model = Figure
         fields = ["key", "image", "alt", "decorative", "caption", "credit"]
 
+    def clean_key(self):
+        # Page text finds images by lower-case key (images/Spine is images/spine), and so
+        # do the content files (images/spine.png); a key with capitals would match neither.
+        return (self.cleaned_data.get("key") or "").lower()
+
     def clean_image(self):
         upload = self.cleaned_data.get("image")
         if upload is None or getattr(upload, "_committed", True) and upload == self.instance.image:

@@ -3,8 +3,31 @@
 Every image that reaches the site — an admin upload or a file under
 ``content/images/`` — goes through :func:`process`: only JPEG, PNG and WebP, at
 most 10 MB and 6000 px a side, decompression bombs refused, then decoded and
-written anew (orientation applied, EXIF/GPS and any trailing bytes dropped).
+written anew (orientation applied, EXIF/GPS, colour profiles, text chunks and any
+trailing bytes dropped). Nothing of the uploaded file is kept but its pixels.
 :func:`renditions` makes the responsive sizes once, when the figure is saved.
+
+The stored file (the *master*) is lossless PNG, so that processing is idempotent:
+``process(process(x).data).data == process(x).data``. ``export_content`` writes the
+master and ``load_content`` puts every file through :func:`process` again (the
+security rule has no exceptions, not even for files the site wrote itself); a
+lossy master would lose a little more and change its bytes on every load, so
+load → export → load → export would never give the same files. PNG decodes to
+exactly the pixels it was made from, and the same pixels encode to the same
+bytes, so a master survives any number of round trips unchanged. (The same
+holds only for one installed Pillow: a new Pillow may write the same pixels as
+different bytes, once.)
+
+What patients download is not the master but the renditions: WebP, plus a JPEG
+(PNG for images with transparency) for browsers without WebP, each encoded once
+from the lossless pixels. Photos are therefore still served as JPEG.
+
+A PNG photo is several times larger than a JPEG one, and an exported master must
+itself be accepted again (at most ``MAX_BYTES``). So the master is kept at the
+largest size the site ever shows — at most ``MASTER_MAX_WIDTH`` (the widest
+rendition) — and made smaller still in the rare case its PNG would pass
+``MAX_BYTES``. A master already within both limits is never resized, which keeps
+:func:`process` idempotent.
 """
 
 from __future__ import annotations
@@ -22,6 +45,8 @@ MAX_PIXELS = MAX_SIDE * MAX_SIDE
 RENDITION_WIDTHS = (480, 960, 1440)
 FORMATS = {"JPEG": ("jpg", "jpeg"), "PNG": ("png",), "WEBP": ("webp",)}
 EXTENSIONS = {ext for exts in FORMATS.values() for ext in exts}
+MASTER_MAX_WIDTH = RENDITION_WIDTHS[-1]
+MASTER_EXTENSION = "png"
 JPEG_QUALITY = 82
 WEBP_QUALITY = 80
 
@@ -35,10 +60,11 @@ class ImageRejected(ValueError):
 
 @dataclass(frozen=True)
 class Processed:
-    data: bytes
-    extension: str  # "jpg" or "png": the fallback format for browsers without WebP
+    data: bytes  # the master: lossless PNG
+    fallback: str  # "jpg" or "png": the renditions' format for browsers without WebP
     width: int
     height: int
+    extension: str = MASTER_EXTENSION  # of the stored file
 
 
 def _open(data: bytes) -> Image.Image:
@@ -87,12 +113,30 @@ def process(data: bytes, name: str) -> Processed:
             "rename it or save it again in the right format"
         )
     image = ImageOps.exif_transpose(image)  # also drops the orientation tag
-    has_alpha = image.mode in ("RGBA", "LA", "PA") or (
+    image = image.convert("RGBA" if has_alpha(image) else "RGB")
+    if image.width > MASTER_MAX_WIDTH:
+        image = _resized(image, MASTER_MAX_WIDTH / image.width)
+    data = encode(image, MASTER_EXTENSION)
+    while len(data) > MAX_BYTES:  # rare: huge, noisy images; shrink until it fits
+        image = _resized(image, 0.9 * (MAX_BYTES / len(data)) ** 0.5)
+        data = encode(image, MASTER_EXTENSION)
+    return Processed(data, fallback_extension(image), image.width, image.height)
+
+
+def has_alpha(image: Image.Image) -> bool:
+    return image.mode in ("RGBA", "LA", "PA") or (
         image.mode == "P" and "transparency" in image.info
     )
-    image = image.convert("RGBA" if has_alpha else "RGB")
-    out_ext = "png" if has_alpha else "jpg"
-    return Processed(encode(image, out_ext), out_ext, image.width, image.height)
+
+
+def fallback_extension(image: Image.Image) -> str:
+    """JPEG for photos and diagrams, PNG where transparency must survive."""
+    return "png" if has_alpha(image) else "jpg"
+
+
+def _resized(image: Image.Image, scale: float) -> Image.Image:
+    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    return image.resize(size, Image.LANCZOS)
 
 
 def encode(image: Image.Image, extension: str) -> bytes:
@@ -114,6 +158,7 @@ class Rendition:
     height: int
     webp: bytes
     fallback: bytes
+    fallback_extension: str  # "jpg" or "png"
 
 
 def rendition_widths(width: int) -> list[int]:
@@ -123,10 +168,15 @@ def rendition_widths(width: int) -> list[int]:
     return widths
 
 
-def renditions(data: bytes, fallback_extension: str) -> list[Rendition]:
-    """WebP and JPEG/PNG copies at 480, 960 and 1440 px wide (never wider than the original)."""
+def renditions(data: bytes) -> list[Rendition]:
+    """WebP and JPEG/PNG copies at 480, 960 and 1440 px wide (never wider than the master).
+
+    The fallback is JPEG unless the master has transparency (then PNG), whatever
+    format the master itself is in (PNG now; JPEG for masters stored before).
+    """
     source = Image.open(io.BytesIO(data))
     source.load()
+    fallback = fallback_extension(source)
     out = []
     for width in rendition_widths(source.width):
         height = max(1, round(source.height * width / source.width))
@@ -136,7 +186,8 @@ def renditions(data: bytes, fallback_extension: str) -> list[Rendition]:
                 width,
                 height,
                 encode(resized.copy(), "webp"),
-                encode(resized.copy(), fallback_extension),
+                encode(resized.copy(), fallback),
+                fallback,
             )
         )
     return out

@@ -97,7 +97,10 @@ class Figure(models.Model):
         images.process(data, name)
 
     def set_image(self, data: bytes, name: str) -> None:
-        """Check and re-encode ``data`` (raises ``images.ImageRejected``); saved by ``save()``."""
+        """Check and re-encode ``data`` (raises ``images.ImageRejected``); saved by ``save()``.
+
+        The stored file is the lossless PNG master (see ``figures/images.py``).
+        """
         processed = images.process(data, name)
         self.image = ContentFile(processed.data, name=f"{uuid.uuid4().hex}.{processed.extension}")
         self.width, self.height = processed.width, processed.height
@@ -111,14 +114,13 @@ class Figure(models.Model):
         finally:
             self.image.close()
         stem = uuid.uuid4().hex
-        extension = self.image.name.rsplit(".", 1)[-1]
         made = []
-        for rendition in images.renditions(data, extension):
+        for rendition in images.renditions(data):
             webp = default_storage.save(
                 f"{RENDITION_DIR}/{stem}-{rendition.width}.webp", ContentFile(rendition.webp)
             )
             fallback = default_storage.save(
-                f"{RENDITION_DIR}/{stem}-{rendition.width}.{extension}",
+                f"{RENDITION_DIR}/{stem}-{rendition.width}.{rendition.fallback_extension}",
                 ContentFile(rendition.fallback),
             )
             made.append(
@@ -130,6 +132,22 @@ class Figure(models.Model):
                 }
             )
         self.renditions = made
+
+    def master_file(self) -> tuple[bytes, str]:
+        """The stored image as ``(data, extension)`` in the form ``set_image`` stores.
+
+        For a master stored by ``set_image`` this is the stored file itself
+        (processing is idempotent); a file stored in an older form (a JPEG master)
+        comes out as the PNG it would be stored as today. So an export loads back
+        unchanged, and exporting that load gives the same bytes again.
+        """
+        self.image.open("rb")
+        try:
+            data = self.image.read()
+        finally:
+            self.image.close()
+        processed = images.process(data, self.image.name)
+        return processed.data, processed.extension
 
     def save(self, *args, rerender=True, **kwargs):
         if self.image and not self.image._committed:
@@ -180,4 +198,6 @@ class Figure(models.Model):
 
     @property
     def fallback_type(self) -> str:
-        return "image/png" if self.image.name.endswith(".png") else "image/jpeg"
+        """The type of ``src``/``fallback_srcset``: the renditions' format, not the master's."""
+        name = self.largest["fallback"] if self.largest else self.image.name
+        return "image/png" if name.endswith(".png") else "image/jpeg"

@@ -169,7 +169,7 @@ def make_reviewer(username=None):
     return make_staff_in("Clinical reviewer", username)
 
 
-def make_figure(key=None, *, size=(1600, 900), fmt="JPEG", **fields):
+def make_figure(key=None, *, size=(1600, 900), fmt="JPEG", mode="RGB", **fields):
     """A saved Figure made from a generated image (re-encoded, with renditions)."""
     import io
 
@@ -178,7 +178,7 @@ def make_figure(key=None, *, size=(1600, 900), fmt="JPEG", **fields):
     from figures.models import Figure
 
     buffer = io.BytesIO()
-    Image.new("RGB", size, (200, 120, 40)).save(buffer, fmt)
+    Image.new(mode, size, (200, 120, 40, 128)[: len(mode)]).save(buffer, fmt)
     figure = Figure(key=key or f"figure-{next(_seq)}", alt=fields.pop("alt", "A test diagram"))
     for name, value in fields.items():
         setattr(figure, name, value)

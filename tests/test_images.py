@@ -89,16 +89,94 @@ def test_svg_is_refused():
         images.process(svg, "diagram.png")
 
 
+def png_chunks(data):
+    """The chunk types of a PNG, checking that nothing follows the last one."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    position, chunks = 8, []
+    while position < len(data):
+        length = int.from_bytes(data[position : position + 4], "big")
+        chunks.append(data[position + 4 : position + 8].decode("ascii"))
+        position += 12 + length
+    assert position == len(data)
+    return chunks
+
+
 def test_png_with_a_trailing_script_is_re_encoded_without_it():
     data = image_bytes("PNG") + b"<script>alert('polyglot')</script>"
     processed = images.process(data, "diagram.png")
     assert b"<script" not in processed.data
-    assert Image.open(io.BytesIO(processed.data)).format == "JPEG"  # no alpha: JPEG fallback
+    assert set(png_chunks(processed.data)) == {"IHDR", "IDAT", "IEND"}  # pixels only
+    assert processed.fallback == "jpg"  # no alpha: photos and diagrams are served as JPEG
+
+
+def test_png_text_chunks_and_colour_profile_are_dropped():
+    from PIL import PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", "<script>alert(1)</script>")
+    buffer = io.BytesIO()
+    Image.new("RGB", (300, 200), (1, 2, 3)).save(buffer, "PNG", pnginfo=info, icc_profile=b"x" * 64)
+    assert b"<script>" in buffer.getvalue()
+    processed = images.process(buffer.getvalue(), "diagram.png")
+    assert b"<script" not in processed.data
+    assert set(png_chunks(processed.data)) == {"IHDR", "IDAT", "IEND"}
 
 
 def test_transparent_png_stays_png():
     processed = images.process(image_bytes("PNG", mode="RGBA"), "logo.png")
-    assert processed.extension == "png"
+    assert processed.extension == "png" and processed.fallback == "png"
+    assert Image.open(io.BytesIO(processed.data)).mode == "RGBA"
+
+
+def noise_jpeg(size, quality=75):
+    import random
+
+    pixels = random.Random(size[0]).randbytes(size[0] * size[1] * 3)
+    buffer = io.BytesIO()
+    Image.frombytes("RGB", size, pixels).save(buffer, "JPEG", quality=quality)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("data", "name"),
+    [
+        (jpeg_with_gps_and_rotation(), "holiday.jpg"),
+        (image_bytes("JPEG", size=(2000, 1000)), "wide.jpg"),
+        (image_bytes("PNG", mode="RGBA"), "logo.png"),
+        (image_bytes("PNG", mode="L"), "grey.png"),
+        (image_bytes("PNG", mode="P", transparency=0), "palette.png"),
+        (image_bytes("WEBP", size=(1600, 900)), "photo.webp"),
+        (noise_jpeg((500, 400)), "noise.jpg"),
+    ],
+)
+def test_processing_a_stored_image_again_gives_the_same_bytes(data, name):
+    """Why export then load gives back the same file: the master is a fixed point."""
+    first = images.process(data, name)
+    again = images.process(first.data, f"master.{first.extension}")
+    assert again.data == first.data
+    assert (again.width, again.height, again.fallback) == (
+        first.width,
+        first.height,
+        first.fallback,
+    )
+
+
+def test_the_master_is_lossless_png_no_wider_than_the_widest_rendition():
+    processed = images.process(image_bytes("JPEG", size=(3000, 1500)), "photo.jpg")
+    master = Image.open(io.BytesIO(processed.data))
+    assert master.format == "PNG" and master.mode == "RGB"
+    assert (master.width, master.height) == (images.MASTER_MAX_WIDTH, 720)
+    assert (processed.width, processed.height) == master.size
+
+
+def test_a_master_that_would_pass_the_size_limit_is_made_smaller(monkeypatch):
+    monkeypatch.setattr(images, "MAX_BYTES", 150_000)
+    data = noise_jpeg((400, 400), quality=40)
+    assert len(data) < images.MAX_BYTES < 400 * 400 * 3  # its PNG would be too big
+    processed = images.process(data, "noise.jpg")
+    assert len(processed.data) <= images.MAX_BYTES  # so an exported master loads again
+    assert processed.width < 400 and processed.height < 400
+    assert images.process(processed.data, "noise.png").data == processed.data
 
 
 def test_figure_gets_renditions_and_a_server_chosen_name(media_root):
@@ -109,8 +187,30 @@ def test_figure_gets_renditions_and_a_server_chosen_name(media_root):
         webp = Image.open(media_root / rendition["webp"])
         assert webp.format == "WEBP" and webp.width == rendition["width"]
         assert Image.open(media_root / rendition["fallback"]).format == "JPEG"
+    assert figure.image.name.endswith(".png") and figure.fallback_type == "image/jpeg"
     small = make_figure("small", size=(700, 350))
     assert [r["width"] for r in small.renditions] == [480, 700]
+
+
+def test_a_transparent_figure_falls_back_to_png(media_root):
+    figure = make_figure("logo", size=(600, 300), fmt="PNG", mode="RGBA")
+    assert figure.fallback_type == "image/png"
+    for rendition in figure.renditions:
+        fallback = Image.open(media_root / rendition["fallback"])
+        assert fallback.format == "PNG" and fallback.mode == "RGBA"
+
+
+def test_a_figure_stored_as_jpeg_before_masters_were_png_still_works(media_root):
+    """Older masters are JPEG: renditions stay JPEG, and export writes the PNG master."""
+    from django.core.files.base import ContentFile
+
+    figure = Figure(key="older", alt="An older photo")
+    figure.image.save("older.jpg", ContentFile(image_bytes(size=(1000, 500))), save=False)
+    figure.save()
+    assert [r["fallback"].rsplit(".", 1)[1] for r in figure.renditions] == ["jpg"] * 3
+    assert figure.fallback_type == "image/jpeg"
+    data, extension = figure.master_file()
+    assert extension == "png" and Image.open(io.BytesIO(data)).size == (1000, 500)
 
 
 def test_markdown_reference_shows_a_responsive_lazy_image():
@@ -150,6 +250,13 @@ def test_admin_upload_is_processed(client):
     figure.image.open("rb")
     assert not Image.open(figure.image).getexif()
     assert figure.renditions
+
+
+def test_admin_key_is_made_lower_case(client):
+    client.force_login(make_reviewer())
+    upload = SimpleUploadedFile("p.jpg", image_bytes(), "image/jpeg")
+    assert admin_post(client, upload, key="Spine-Diagram").status_code == 302
+    assert Figure.objects.get().key == "spine-diagram"  # as ![…](images/Spine-Diagram) finds it
 
 
 @pytest.mark.parametrize(
