@@ -28,13 +28,19 @@ from editorial import figures_loader
 from faq.models import FAQ, Topic
 from glossary import signals as glossary_signals
 from glossary.models import GlossaryTerm
+from painsite import markdown
 from painsite.history import LOADER
 from painsite.pages import DEFAULT_REVIEWER, Status, lines, one_year_after
+from painsite.readability import heading
 from procedures.models import Area, Condition, Kind, Procedure
 from search import index as search_index
 from search import seed as synonym_seed
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# "key:" at the start of a front-matter line. Greedy up to the first ':' (the key's
+# trailing spaces are stripped after): a lazy key followed by \s* backtracks
+# quadratically on a long line of spaces.
+_KEY_LINE = re.compile(r"([^\s:#-][^:]*):(\s|$)")
 MAX_FILE_BYTES = 1_000_000
 
 PROCEDURE_SECTIONS = [
@@ -326,9 +332,9 @@ def parse_file(kind: Kind_, path: Path, shown: str) -> tuple[Record | None, list
 
     key_lines: dict[str, int] = {}
     for number, line in enumerate(all_lines[1:closing], start=2):
-        match = re.match(r"^([^\s:#-][^:]*?)\s*:(\s|$)", line)
+        match = _KEY_LINE.match(line)
         if match:
-            key = match.group(1)
+            key = match.group(1).rstrip()
             if key in key_lines:
                 problems.append(
                     Problem(
@@ -372,12 +378,15 @@ def parse_file(kind: Kind_, path: Path, shown: str) -> tuple[Record | None, list
         except Invalid as exc:
             problems.append(Problem(shown, line, f"'{name}' {exc}"))
 
-    body = "\n".join(all_lines[closing + 1 :]).strip()
-    body_start = closing + 2
+    raw_body = "\n".join(all_lines[closing + 1 :])
+    body = raw_body.strip()
+    # The line the (stripped) body starts on: after '---' and any blank lines.
+    body_start = closing + 2 + raw_body[: len(raw_body) - len(raw_body.lstrip())].count("\n")
     if not body:
         problems.append(Problem(shown, body_start, f"the {kind.body_field} (after '---') is empty"))
     if "\x00" in body:
         problems.append(Problem(shown, body_start, "NUL characters in the text"))
+    problems.extend(check_markdown(body, body_start, shown))
 
     if "reviewed_on" in kind.fields and data.get("reviewed_on") and not data.get("next_review_due"):
         data["next_review_due"] = one_year_after(data["reviewed_on"])
@@ -388,6 +397,14 @@ def parse_file(kind: Kind_, path: Path, shown: str) -> tuple[Record | None, list
     return Record(kind, path, data, body, key_lines, shown, all_lines[:closing]), []
 
 
+def check_markdown(body: str, first_line: int, shown: str) -> list[Problem]:
+    """Text the renderer refuses (too long, nested too deeply, ...), at its line in the file."""
+    return [
+        Problem(shown, first_line + problem.line - 1, problem.message)
+        for problem in markdown.limit_problems(body)
+    ]
+
+
 def _headings(body: str, first_line: int):
     fenced = False
     for offset, line in enumerate(body.split("\n")):
@@ -396,9 +413,9 @@ def _headings(body: str, first_line: int):
             continue
         if fenced:
             continue
-        match = re.match(r"^(#{2,3})\s+(.+?)\s*#*\s*$", line)
-        if match:
-            yield len(match.group(1)), match.group(2).strip(), first_line + offset
+        found = heading(line)
+        if found:
+            yield found[0], found[1].strip(), first_line + offset
 
 
 def check_sections(body: str, first_line: int, shown: str) -> list[Problem]:
