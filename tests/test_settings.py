@@ -110,3 +110,18 @@ def test_make_serve_writes_a_usable_local_env_file(tmp_path):
     assert result.returncode == 0, result.stderr
     again = python(["-m", "painsite.envfile", str(target)], production_env())
     assert "left unchanged" in again.stdout and target.read_text() == text
+
+
+@pytest.mark.parametrize(
+    ("url", "sqlite_options"),
+    [("sqlite:////tmp/painsite-options.sqlite3", True), ("postgres://u@127.0.0.1:5432/x", False)],
+)
+def test_sqlite_only_options_are_set_only_for_sqlite(url, sqlite_options):
+    show = (
+        "import django; from django.conf import settings; django.setup(); "
+        "print(sorted(settings.DATABASES['default']['OPTIONS'].items()))"
+    )
+    result = python(show, production_env(DATABASE_URL=url))
+    assert result.returncode == 0, result.stderr
+    assert ("'transaction_mode', 'IMMEDIATE'" in result.stdout) is sqlite_options
+    assert ("journal_mode=WAL" in result.stdout) is sqlite_options

@@ -94,6 +94,19 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# SQLite lets one writer at a time in. Each transaction takes the write lock when it
+# starts (IMMEDIATE), so two staff saves queue for it instead of one failing with
+# "database is locked" when it tries to upgrade a read; a writer waits up to
+# SQLITE_BUSY_TIMEOUT seconds (below gunicorn's 30 s timeout). Write-ahead logging
+# lets pages be read while someone saves.
+SQLITE_BUSY_TIMEOUT = int(os.environ.get("SQLITE_BUSY_TIMEOUT", "20"))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": SQLITE_BUSY_TIMEOUT,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
