@@ -9,7 +9,9 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -17,8 +19,13 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.test import override_settings
+from django.urls import reverse
 
+from clinic.models import ClinicDetails
+from painsite import cache as tolerant_cache
 from tests import parallel_saves
+from tests.factories import make_condition, make_faq, make_procedure, make_term, make_user
 
 BASE_DIR = Path(settings.BASE_DIR)
 
@@ -94,3 +101,180 @@ def test_sqlite_waits_for_the_write_lock_instead_of_failing():
     assert options["transaction_mode"] == "IMMEDIATE"
     assert 5 <= options["timeout"] < 30  # waits, but less than gunicorn's worker timeout
     assert "journal_mode=WAL" in options["init_command"]
+
+
+# --- Redis down --------------------------------------------------------------------
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]  # nothing listens once the socket is closed
+
+
+def redis_cache(location: str) -> dict:
+    return {
+        "default": {
+            "BACKEND": "painsite.cache.TolerantRedisCache",
+            "LOCATION": location,
+            "KEY_PREFIX": "painsite-faults",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+
+
+@pytest.fixture
+def redis_down():
+    tolerant_cache.reset()
+    with override_settings(CACHES=redis_cache(f"redis://127.0.0.1:{closed_port()}/0")):
+        yield
+    tolerant_cache.reset()
+
+
+@pytest.fixture
+def pages(db):
+    condition = make_condition(slug="sciatica-fault")
+    procedure = make_procedure(slug="nerve-block-fault", conditions=[condition])
+    make_faq(procedures=[procedure])
+    make_term()
+    return {"procedure": procedure, "condition": condition}
+
+
+PAGE_TYPES = {
+    "home": (lambda p: reverse("home"), 200),
+    "procedure list": (lambda p: reverse("procedures:list"), 200),
+    "procedure detail": (lambda p: p["procedure"].get_absolute_url(), 200),
+    "where it hurts": (lambda p: reverse("procedures:where_it_hurts"), 200),
+    "compare": (lambda p: reverse("procedures:compare"), 200),
+    "condition list": (lambda p: reverse("conditions:list"), 200),
+    "condition detail": (lambda p: p["condition"].get_absolute_url(), 200),
+    "faq": (lambda p: reverse("faq:list"), 200),
+    "glossary": (lambda p: reverse("glossary:list"), 200),
+    "search": (lambda p: reverse("search:results") + "?q=nerve", 200),
+    "sitemap": (lambda p: reverse("sitemap"), 200),
+    "robots.txt": (lambda p: reverse("robots_txt"), 200),
+    "404": (lambda p: "/no-such-page/", 404),
+    "admin login": (lambda p: reverse("admin:login"), 200),
+}
+
+
+@pytest.mark.parametrize("name", PAGE_TYPES)
+def test_every_page_type_renders_from_the_database_when_redis_is_down(
+    client, pages, redis_down, caplog, name
+):
+    url, status = PAGE_TYPES[name]
+    with caplog.at_level(logging.WARNING, logger="painsite.cache"):
+        response = client.get(url(pages))
+    assert response.status_code == status
+    if name not in ("sitemap", "robots.txt"):  # every template asks the cache for the clinic
+        assert "The Redis cache is unavailable" in caplog.text
+    if name not in ("sitemap", "robots.txt", "admin login"):  # ... and shows its details
+        assert "Example Pain Clinic" in response.content.decode()
+
+
+def test_the_admin_works_when_redis_is_down(client, pages, redis_down):
+    client.force_login(make_user(superuser=True))
+    assert client.get(reverse("admin:index")).status_code == 200
+    change = reverse("admin:procedures_procedure_change", args=[pages["procedure"].pk])
+    assert client.get(change).status_code == 200
+
+
+def test_clinic_details_saved_while_redis_is_down_are_shown_at_once(client, db, redis_down):
+    ClinicDetails.objects.create(name="Riverside Pain Clinic", phone="555-0199")
+    assert "Riverside Pain Clinic" in client.get(reverse("home")).content.decode()
+
+
+class FakeRedisClient:
+    """Stands in for Django's Redis client: ``down`` makes every call fail as Redis would."""
+
+    def __init__(self):
+        self.down = False
+        self.data: dict[str, object] = {}
+        self.deleted: list[str] = []
+
+    def _check(self):
+        if self.down:
+            from redis.exceptions import ConnectionError
+
+            raise ConnectionError("Error 111 connecting to redis. Connection refused.")
+
+    def get(self, key, default):
+        self._check()
+        return self.data.get(key, default)
+
+    def set(self, key, value, timeout):
+        self._check()
+        self.data[key] = value
+
+    def delete(self, key):
+        self._check()
+        self.deleted.append(key)
+        return bool(self.data.pop(key, None))
+
+    def get_client(self, key=None, *, write=False):
+        self._check()
+        fake = self
+
+        class Client:
+            def delete(self, *keys):
+                for key in keys:
+                    fake.deleted.append(key)
+                    fake.data.pop(key, None)
+
+        return Client()
+
+
+@pytest.fixture
+def fake_redis(monkeypatch):
+    tolerant_cache.reset()
+    cache = tolerant_cache.TolerantRedisCache("redis://fake-redis:6379/0", {})
+    fake = FakeRedisClient()
+    cache.__dict__["_cache"] = fake  # RedisCache._cache is a cached property
+    yield cache, fake
+    tolerant_cache.reset()
+
+
+def test_a_cache_that_cannot_reach_redis_answers_like_an_empty_one(fake_redis, caplog):
+    cache, fake = fake_redis
+    cache.set("details", {"name": "Old"})
+    fake.down = True
+    with caplog.at_level(logging.WARNING, logger="painsite.cache"):
+        assert cache.get("details") is None
+        assert cache.get("details", "fallback") == "fallback"
+        assert cache.get_or_set("computed", lambda: 42) == 42
+        assert cache.add("k", 1) is False and cache.has_key("k") is False
+        assert cache.get_many(["a", "b"]) == {}
+        assert cache.set_many({"a": 1, "b": 2}) == ["a", "b"]  # the keys not stored
+        with pytest.raises(ValueError):
+            cache.incr("counter")
+        cache.set("x", 1)  # dropped, no error
+        cache.delete_many(["a"])
+        cache.clear()
+    # One warning for the outage, not one per call: the rest answered without trying.
+    assert caplog.text.count("The Redis cache is unavailable") == 1
+
+
+def test_a_delete_missed_during_an_outage_is_done_when_redis_is_back(fake_redis, monkeypatch):
+    cache, fake = fake_redis
+    cache.set("details", {"phone": "old number"})
+    fake.down = True
+    cache.delete("details")  # the clinic saved new details while Redis was down
+    assert fake.data  # ... so Redis still holds the old ones
+    fake.down = False
+    monkeypatch.setattr(tolerant_cache, "RETRY_AFTER_SECONDS", 0)
+    tolerant_cache._down_until.clear()  # the retry time has passed
+    assert cache.get("details") is None  # the owed delete ran first: no stale phone number
+    assert cache.make_and_validate_key("details") in fake.deleted
+    assert not tolerant_cache._pending_deletes
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs a running Redis (REDIS_URL)")
+def test_the_tolerant_cache_works_with_a_real_redis():
+    tolerant_cache.reset()
+    with override_settings(CACHES=redis_cache(os.environ["REDIS_URL"])):
+        from django.core.cache import cache
+
+        cache.set("faults:probe", {"ok": True}, 30)
+        assert cache.get("faults:probe") == {"ok": True}
+        cache.delete("faults:probe")
+        assert cache.get("faults:probe") is None

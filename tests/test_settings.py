@@ -67,7 +67,7 @@ def test_production_defaults_are_strict_even_if_debug_is_asked_for():
         "True",
         "True",
         "__Host-sessionid",
-        "django.core.cache.backends.redis.RedisCache",
+        "painsite.cache.TolerantRedisCache",
     ]
 
 

@@ -191,12 +191,15 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Redis when REDIS_URL is set (production, and CI's PostgreSQL run), else this process's memory.
+# If Redis goes down, pages are built from the database and a warning is logged
+# (painsite/cache.py); short timeouts keep an unreachable Redis from holding up a worker.
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "painsite.cache.TolerantRedisCache",
             "LOCATION": os.environ["REDIS_URL"],
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "painsite"),
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
