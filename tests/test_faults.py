@@ -278,3 +278,84 @@ def test_the_tolerant_cache_works_with_a_real_redis():
         assert cache.get("faults:probe") == {"ok": True}
         cache.delete("faults:probe")
         assert cache.get("faults:probe") is None
+
+
+# --- a full disk while an image is stored -----------------------------------------------
+
+
+@pytest.fixture
+def full_disk_after(monkeypatch, tmp_path, settings):
+    """Storage writes ``n`` files, then the disk is full half way through the next one."""
+    from django.core.files.storage import FileSystemStorage
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    real_save = FileSystemStorage._save
+    calls = {"n": 0}
+
+    def arm(n):
+        def save(self, name, content):
+            calls["n"] += 1
+            if calls["n"] <= n:
+                return real_save(self, name, content)
+            path = Path(self.path(name))
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content.read()[:100])  # what a full disk leaves behind
+            raise OSError(28, "No space left on device")
+
+        monkeypatch.setattr(FileSystemStorage, "_save", save)
+
+    return arm
+
+
+def files_under(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+# The original, then WebP and JPEG at 480, 960 and 1440 px: the disk fills at each step.
+@pytest.mark.parametrize("stored_before_full", [0, 1, 4, 6])
+def test_a_full_disk_during_an_admin_upload_gives_a_message_and_leaves_nothing(
+    client, db, full_disk_after, settings, stored_before_full
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from figures.models import Figure
+    from tests.factories import make_reviewer
+    from tests.test_images import admin_post, image_bytes
+
+    full_disk_after(stored_before_full)
+    client.force_login(make_reviewer())
+    upload = SimpleUploadedFile("spine.jpg", image_bytes(size=(1600, 900)), "image/jpeg")
+    response = admin_post(client, upload)
+    assert response.status_code == 302  # back to the form, not a 500
+    page = client.get(response["Location"]).content.decode()
+    assert "The image could not be stored (No space left on device)" in page
+    assert not Figure.objects.exists()
+    assert files_under(Path(settings.MEDIA_ROOT)) == []  # no orphans, no half-written file
+
+
+def test_a_failed_figure_save_outside_the_admin_leaves_no_files_and_no_row(
+    db, full_disk_after, settings
+):
+    from figures import images
+    from figures.models import Figure
+    from tests.factories import make_figure
+
+    full_disk_after(3)
+    with pytest.raises(images.ImageNotStored, match="nothing was saved") as failure:
+        make_figure("diagram")
+    assert isinstance(failure.value, OSError) and failure.value.errno == 28
+    assert not Figure.objects.exists()
+    assert files_under(Path(settings.MEDIA_ROOT)) == []
+
+
+def test_a_database_error_after_the_files_are_written_removes_them(db, settings, tmp_path):
+    from django.db import IntegrityError
+
+    from tests.factories import make_figure
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    make_figure("taken")
+    before = files_under(Path(settings.MEDIA_ROOT))
+    with pytest.raises(IntegrityError):
+        make_figure("taken")  # the key is unique: the second row is refused
+    assert files_under(Path(settings.MEDIA_ROOT)) == before

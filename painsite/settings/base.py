@@ -129,6 +129,9 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Uploads up to just over the 10 MB image limit are held in memory, not in a temporary
+# file: a full disk then fails only the storing of the image, which says so clearly.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 11 * 1024 * 1024
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
