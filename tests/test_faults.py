@@ -359,3 +359,204 @@ def test_a_database_error_after_the_files_are_written_removes_them(db, settings,
     with pytest.raises(IntegrityError):
         make_figure("taken")  # the key is unique: the second row is refused
     assert files_under(Path(settings.MEDIA_ROOT)) == before
+
+
+# --- a bad backup: restore checks everything first, then changes all or nothing -----------
+
+
+def write_archive(path: Path, members: list[tuple[str, bytes | str | None]]) -> Path:
+    """A media.tar.gz: (name, bytes) files, (name, None) folders, (name, "->target") links."""
+    import io
+    import tarfile
+
+    with tarfile.open(path, "w:gz") as tar:
+        for name, data in members:
+            info = tarfile.TarInfo(name)
+            if data is None:
+                info.type = tarfile.DIRTYPE
+                tar.addfile(info)
+            elif isinstance(data, str):
+                info.type, info.linkname = tarfile.SYMTYPE, data.removeprefix("->")
+                tar.addfile(info)
+            else:
+                info.size = len(data)
+                tar.addfile(info, io.BytesIO(data))
+    return path
+
+
+GOOD_MEDIA = [("media", None), ("media/figures", None), ("media/figures/a.jpg", b"jpeg")]
+BAD_ARCHIVES = {
+    "a '..' member": (
+        GOOD_MEDIA + [("media/../../escaped.txt", b"x")],
+        "unsafe member",
+    ),
+    "a member outside media/": (GOOD_MEDIA + [("../escaped.txt", b"x")], "outside 'media/'"),
+    "an absolute member": (GOOD_MEDIA + [("/tmp/escaped.txt", b"x")], "outside 'media/'"),
+    "a link": (GOOD_MEDIA + [("media/figures/b.jpg", "->/etc/passwd")], "not a plain file"),
+}
+
+
+@pytest.mark.parametrize("name", BAD_ARCHIVES)
+def test_a_bad_media_archive_is_refused_before_anything_changes(tmp_path, name):
+    from django.core.management.base import CommandError
+
+    from editorial.management.commands.restore import check_media
+
+    members, message = BAD_ARCHIVES[name]
+    archive = write_archive(tmp_path / "media.tar.gz", members)
+    with pytest.raises(CommandError, match=message):
+        check_media(archive, tmp_path / "media")
+    assert not (tmp_path / "media").exists() and not (tmp_path.parent / "escaped.txt").exists()
+
+
+def test_a_truncated_media_archive_is_refused(tmp_path):
+    from django.core.management.base import CommandError
+
+    from editorial.management.commands.restore import check_media
+
+    archive = write_archive(tmp_path / "media.tar.gz", GOOD_MEDIA * 1)
+    archive.write_bytes(archive.read_bytes()[:40])
+    with pytest.raises(CommandError, match="cannot be read"):
+        check_media(archive, tmp_path / "media")
+
+
+def test_media_that_do_not_fit_on_the_disk_are_refused(tmp_path, monkeypatch):
+    import shutil
+
+    from django.core.management.base import CommandError
+
+    from editorial.management.commands import restore
+
+    archive = write_archive(tmp_path / "media.tar.gz", GOOD_MEDIA)
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: shutil._ntuple_diskusage(9, 9, 1))
+    with pytest.raises(CommandError, match="only 0.0 MB are free"):
+        restore.check_media(archive, tmp_path / "media")
+
+
+@pytest.fixture
+def restored_site(transactional_db, tmp_path, settings):
+    """A good backup, restored into a fresh SQLite file and media folder (a subprocess)."""
+    from tests.test_backup import fresh_env, make_backup, run
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the SQLite restore path (the archive checks above run on every engine)")
+    settings.MEDIA_ROOT = tmp_path / "media"
+    (settings.MEDIA_ROOT / "figures").mkdir(parents=True)
+    (settings.MEDIA_ROOT / "figures" / "diagram.txt").write_text("a stand-in for an image")
+    make_procedure(title="Backed-up procedure", slug="backed-up")
+    folder = make_backup(tmp_path)
+    database = tmp_path / "restored" / "db.sqlite3"
+    media = tmp_path / "restored-media"
+    env = fresh_env(f"sqlite:///{database}", media)
+    run(["manage.py", "restore", str(folder)], env)
+    return {"folder": folder, "env": env, "database": database, "media": media}
+
+
+def site_state(site) -> dict:
+    import hashlib
+
+    return {
+        "database": hashlib.sha256(site["database"].read_bytes()).hexdigest(),
+        "media": {
+            str(p.relative_to(site["media"])): p.read_bytes() for p in files_under(site["media"])
+        },
+        "beside": sorted(p.name for p in site["database"].parent.iterdir()),
+    }
+
+
+def restore_fails(site, folder: Path, *, patch: str = "") -> str:
+    """Run ``restore --force folder`` (after ``patch``, Python code); its error output."""
+    script = (
+        "import django, sys; django.setup()\n"
+        f"{patch}\n"
+        "from django.core.management import execute_from_command_line\n"
+        "execute_from_command_line(['manage.py', 'restore', '--force', sys.argv[1]])\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(folder)],
+        cwd=BASE_DIR,
+        env=site["env"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr, result.stderr
+    return result.stderr
+
+
+def bad_copy(site, tmp_path, change) -> Path:
+    import shutil
+
+    folder = shutil.copytree(site["folder"], tmp_path / "bad-backup")
+    change(folder)
+    return folder
+
+
+def set_manifest(**values):
+    def change(folder):
+        manifest = json.loads((folder / "manifest.json").read_text())
+        manifest.update(values)
+        (folder / "manifest.json").write_text(json.dumps(manifest))
+
+    return change
+
+
+BAD_BACKUPS = {
+    "media archive with a '..' member": (
+        lambda f: write_archive(f / "media.tar.gz", GOOD_MEDIA + [("media/../../x.txt", b"x")]),
+        "unsafe member",
+    ),
+    "truncated media archive": (
+        lambda f: (f / "media.tar.gz").write_bytes((f / "media.tar.gz").read_bytes()[:60]),
+        "cannot be read",
+    ),
+    "damaged database file": (
+        lambda f: (f / "db.sqlite3").write_bytes(b"not a database" * 100),
+        "is not a readable SQLite database",
+    ),
+    "database file outside the folder": (
+        set_manifest(database_file="../../db.sqlite3"),
+        "'database_file' must be 'db.sqlite3'",
+    ),
+    "manifest without a vendor": (set_manifest(vendor=None), "does not name a supported"),
+    "missing media archive": (lambda f: (f / "media.tar.gz").unlink(), "media.tar.gz is missing"),
+}
+
+
+@pytest.mark.parametrize("name", BAD_BACKUPS)
+def test_restore_refuses_a_bad_backup_and_changes_nothing(restored_site, tmp_path, name):
+    change, message = BAD_BACKUPS[name]
+    before = site_state(restored_site)
+    error = restore_fails(restored_site, bad_copy(restored_site, tmp_path, change))
+    assert message in error
+    assert site_state(restored_site) == before  # database, media, no *.before-restore
+    assert not (tmp_path / "x.txt").exists()
+
+
+FAILURES = {
+    # The disk fills while the media are unpacked: before the database is touched.
+    "disk full while unpacking": (
+        "import errno, tarfile\n"
+        "def full(*args, **kwargs): raise OSError(errno.ENOSPC, 'No space left on device')\n"
+        "tarfile.TarFile.makefile = full",
+        "No space left on device",
+    ),
+    # The database step fails after the media were unpacked: they are removed again.
+    "database step fails": (
+        "from django.core.management.base import CommandError\n"
+        "from editorial.management.commands import restore\n"
+        "def fail(*args): raise CommandError('the database could not be replaced')\n"
+        "restore.Command.restore_sqlite = fail",
+        "the database could not be replaced",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", FAILURES)
+def test_a_restore_that_fails_half_way_leaves_everything_as_it_was(restored_site, tmp_path, name):
+    patch, message = FAILURES[name]
+    (restored_site["media"] / "figures" / "newer.txt").write_text("uploaded after the backup")
+    before = site_state(restored_site)
+    assert message in restore_fails(restored_site, restored_site["folder"], patch=patch)
+    assert site_state(restored_site) == before
+    assert not list(restored_site["media"].glob(".restore-*"))  # no unpacked leftovers
