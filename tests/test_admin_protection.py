@@ -220,7 +220,9 @@ def test_the_admin_url_is_a_setting(client, moved_admin):
     assert reverse("admin:index") == "/staff-area-7f3k/"
     assert client.get("/admin/").status_code == 404
     assert client.get("/staff-area-7f3k/").status_code == 302  # to its login page
-    assert "Disallow: /staff-area-7f3k/" in client.get(reverse("robots_txt")).content.decode()
+    robots = client.get(reverse("robots_txt")).content.decode()
+    assert "staff-area" not in robots  # robots.txt is public: it must not give the path away
+    assert client.get("/staff-area-7f3k/")["X-Robots-Tag"] == "noindex, nofollow"
 
 
 def test_draft_previews_also_need_the_second_step(client, require_2fa):
