@@ -24,7 +24,7 @@ def local_values() -> dict[str, str]:
         "REDIS_URL": "redis://127.0.0.1:6379/0",
         "SITE_URL": "http://127.0.0.1:8000",
         "SECURE_SSL_REDIRECT": "false",
-        "TRUSTED_PROXY_COUNT": "0",
+        "TRUSTED_PROXIES": "",  # no proxy in front of `make serve`
     }
 
 

@@ -22,7 +22,9 @@ def production_env(**overrides) -> dict:
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in REQUIRED + ["SECURE_SSL_REDIRECT", "PAINSITE_REQUIRE_2FA", "DJANGO_DEBUG"]
+        if k
+        not in REQUIRED
+        + ["SECURE_SSL_REDIRECT", "PAINSITE_REQUIRE_2FA", "DJANGO_DEBUG", "TRUSTED_PROXIES"]
         # set by other tests in this process (live-server browser tests); never in deployment
         and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
     }
@@ -125,3 +127,14 @@ def test_sqlite_only_options_are_set_only_for_sqlite(url, sqlite_options):
     assert result.returncode == 0, result.stderr
     assert ("'transaction_mode', 'IMMEDIATE'" in result.stdout) is sqlite_options
     assert ("journal_mode=WAL" in result.stdout) is sqlite_options
+
+
+def test_production_trusts_only_the_local_proxy_by_default_and_refuses_a_bad_entry():
+    show = "import django; from django.conf import settings; django.setup(); "
+    show += "print(settings.TRUSTED_PROXIES)"
+    result = python(show, production_env())
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "['127.0.0.1', '::1']"
+    result = python(show, production_env(TRUSTED_PROXIES="10.0.0.0/8, proxy.internal"))
+    assert result.returncode != 0
+    assert "TRUSTED_PROXIES: 'proxy.internal' is not an IP address" in result.stderr

@@ -148,8 +148,9 @@ ADMIN_URL = os.environ.get("ADMIN_URL", "admin/").strip("/") + "/"
 # Staff must enter a code from an authenticator app (or a recovery code) after their password.
 PAINSITE_REQUIRE_2FA = env_bool("PAINSITE_REQUIRE_2FA", False)
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Clinic website")
-# How many reverse proxies in front of the app append to X-Forwarded-For (0: trust none).
-TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+# The reverse proxies (addresses or networks) whose X-Forwarded-For is believed; from
+# anyone else the header is ignored (painsite.security.client_ip). Default: none.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 # How long browsers and shared caches may keep a public page.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
 
