@@ -9,15 +9,13 @@ message; there is no fallback secret and DEBUG is always off.
 
 import ipaddress
 import os
-from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
-from dotenv import load_dotenv
+
+from painsite.envfile import load_env_file
 
 # Before base reads the environment (DATABASE_URL, REDIS_URL, ...).
-_env_file = os.environ.get("PAINSITE_ENV_FILE", str(Path(__file__).resolve().parents[2] / ".env"))
-if _env_file and Path(_env_file).is_file():
-    load_dotenv(_env_file, override=False)
+load_env_file()
 
 
 def required(name: str) -> str:
