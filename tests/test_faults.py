@@ -422,13 +422,14 @@ def test_a_truncated_media_archive_is_refused(tmp_path):
 
 def test_media_that_do_not_fit_on_the_disk_are_refused(tmp_path, monkeypatch):
     import shutil
+    from types import SimpleNamespace
 
     from django.core.management.base import CommandError
 
     from editorial.management.commands import restore
 
     archive = write_archive(tmp_path / "media.tar.gz", GOOD_MEDIA)
-    monkeypatch.setattr(shutil, "disk_usage", lambda path: shutil._ntuple_diskusage(9, 9, 1))
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: SimpleNamespace(total=9, used=8, free=1))
     with pytest.raises(CommandError, match="only 0.0 MB are free"):
         restore.check_media(archive, tmp_path / "media")
 
