@@ -82,4 +82,4 @@ test: lint check-migrations check-deploy
 	$(if $(wildcard $(CHROMIUM)),,$(BROWSER_SKIPPED))
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles media-test
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles media-test

@@ -10,6 +10,11 @@
    definition that works by keyboard and touch without JavaScript.
 
 The result is stored in a ``*_html`` field; templates mark only that field safe.
+
+Before any of that, :func:`check_limits` refuses text the renderer must not be
+given (too long, nested too deeply, too many brackets left open): Python-Markdown
+recurses once per nesting level and scans ahead from every ``[`` and ``(``, so
+such text could crash a worker or keep it busy for minutes.
 """
 
 from __future__ import annotations
@@ -64,6 +69,133 @@ class GlossaryEntry:
 class Rendered:
     html: str
     toc: list[dict] = field(default_factory=list)
+
+
+# --- limits: checked before rendering ------------------------------------------
+
+# About 8,000 words: three and a half times the longest page (14,000 characters).
+# Every limit below keeps the renderer's work roughly proportional to the length of
+# the text; at the limits the slowest text found takes about 2 seconds to render.
+MAX_MARKDOWN_CHARS = 50_000
+# Lists inside lists, quotes inside quotes (each 4 spaces of indent counts as one).
+MAX_NESTING = 10
+# "[" or "(" still open at one point of a paragraph. Python-Markdown scans ahead
+# from each one to its match (or the paragraph's end), so many unclosed ones make
+# rendering quadratic: 27,000 unclosed "[" took over two minutes.
+MAX_OPEN_BRACKETS = 10
+# Lines in one block (a paragraph, list or table: lines with no blank line between).
+# Python-Markdown re-reads the rest of a block after each heading or rule inside
+# it, so a long block of headings or rules is quadratic as well.
+MAX_BLOCK_LINES = 200
+# Raw HTML tags (removed by the sanitizer anyway). Deeply nested block tags make
+# the HTML parser quadratic too.
+MAX_HTML_TAGS = 500
+
+_CONTAINER_MARK = re.compile(r" *(?:>|[-*+](?= |$)|\d{1,9}[.)](?= |$))")
+_BRACKET = re.compile(r"\\.|[\[\]()]")
+_HTML_TAG = re.compile(r"<[A-Za-z/!?]")
+_BRACKET_NAMES = {"[": ("square bracket", "[", "]"), "(": ("round bracket", "(", ")")}
+
+
+class MarkdownTooComplex(ValueError):
+    """Text refused before rendering; ``message`` says why in words staff understand.
+
+    ``line`` is the line of the text (1 = its first line) where the problem is.
+    """
+
+    def __init__(self, line: int, message: str):
+        self.line = line
+        self.message = message
+        super().__init__(f"Line {line}: {message}")
+
+
+def _nesting(line: str) -> int:
+    """How deeply a line is nested: list markers, quote markers and 4-space indents."""
+    line = line.expandtabs(4)
+    indent = len(line) - len(line.lstrip(" "))
+    depth, pos = indent // 4, indent
+    while match := _CONTAINER_MARK.match(line, pos):
+        depth += 1
+        pos = match.end()
+    return depth
+
+
+def limit_problems(text: str) -> list[MarkdownTooComplex]:
+    """Every kind of limit the text breaks, each once, at the first line that breaks it."""
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n")  # as Python-Markdown does
+    if len(text) > MAX_MARKDOWN_CHARS:  # reported alone: nothing else is worth reading
+        return [
+            MarkdownTooComplex(
+                text[:MAX_MARKDOWN_CHARS].count("\n") + 1,
+                f"the text is {len(text):,} characters long; a page can hold at most "
+                f"{MAX_MARKDOWN_CHARS:,}, reached on this line. Split it into shorter pages "
+                "or shorten it.",
+            )
+        ]
+    found: dict[str, MarkdownTooComplex] = {}
+    open_count = {"[": 0, "(": 0}
+    tags = block_lines = 0
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip(" \t"):  # a blank line ends the paragraph
+            open_count = {"[": 0, "(": 0}
+            block_lines = 0
+            continue
+        block_lines += 1
+        if block_lines > MAX_BLOCK_LINES and "block" not in found:
+            found["block"] = MarkdownTooComplex(
+                number,
+                f"more than {MAX_BLOCK_LINES} lines follow each other without a blank line. "
+                "Put a blank line between paragraphs, lists and headings.",
+            )
+        depth = _nesting(line)
+        if depth > MAX_NESTING and "nesting" not in found:
+            found["nesting"] = MarkdownTooComplex(
+                number,
+                f"this line is nested {depth} levels deep (lists inside lists, quotes "
+                f"inside quotes, or indented text); at most {MAX_NESTING}. Remove extra "
+                "'-', '*', '>' or '1.' marks or spaces at the start of the line.",
+            )
+        for match in _BRACKET.finditer(line):
+            char = match.group()
+            if char in open_count:
+                open_count[char] += 1
+                if open_count[char] > MAX_OPEN_BRACKETS and char not in found:
+                    name, opening, closing = _BRACKET_NAMES[char]
+                    found[char] = MarkdownTooComplex(
+                        number,
+                        f"more than {MAX_OPEN_BRACKETS} {name}s '{opening}' are open here "
+                        f"without a matching '{closing}' in the same paragraph. Close each "
+                        f"'{opening}' with '{closing}', or write \\{opening} to show the "
+                        "bracket itself.",
+                    )
+            elif char == "]" and open_count["["]:
+                open_count["["] -= 1
+            elif char == ")" and open_count["("]:
+                open_count["("] -= 1
+        if "tags" not in found and "<" in line:
+            tags += len(_HTML_TAG.findall(line))
+            if tags > MAX_HTML_TAGS:
+                found["tags"] = MarkdownTooComplex(
+                    number,
+                    f"the text holds more than {MAX_HTML_TAGS} HTML tags ('<' followed by a "
+                    "letter). Pages are written in Markdown; remove the HTML.",
+                )
+    return sorted(found.values(), key=lambda problem: problem.line)
+
+
+def check_limits(text: str) -> None:
+    """Raise :class:`MarkdownTooComplex` for the first limit the text breaks."""
+    problems = limit_problems(text)
+    if problems:
+        raise problems[0]
+
+
+def validate_markdown(text: str) -> list[str]:
+    """Error messages for a form field ("Line 3: ..."); empty when the text can be rendered."""
+    return [str(problem) for problem in limit_problems(text)]
+
+
+# --- rendering -----------------------------------------------------------------
 
 
 @functools.lru_cache(maxsize=2048)  # pure: the same text always gives the same HTML
@@ -191,6 +323,8 @@ def link_glossary(clean_html: str, entries: list[GlossaryEntry], prefix: str = "
 
 
 def render(text: str, glossary: list[GlossaryEntry] | None = None) -> Rendered:
+    """A page body as sectioned, sanitized HTML. Raises :class:`MarkdownTooComplex`."""
+    check_limits(text)
     clean = sanitize(_markdown(text or ""))
     if glossary:
         clean = link_glossary(clean, glossary)
@@ -199,7 +333,11 @@ def render(text: str, glossary: list[GlossaryEntry] | None = None) -> Rendered:
 
 
 def render_fragment(text: str) -> str:
-    """Short Markdown (a definition, an FAQ answer) with no section structure."""
+    """Short Markdown (a definition, an FAQ answer) with no section structure.
+
+    Raises :class:`MarkdownTooComplex` like :func:`render`.
+    """
+    check_limits(text)
     return sanitize(_markdown(text or ""))
 
 

@@ -24,8 +24,12 @@ SECTION_MAX_GRADE = 8.0
 PAGE_MEDIAN_MAX_GRADE = 6.5
 _STAND_IN = "term"
 
-_HEADING = re.compile(r"^(#{2,3})\s+(.+?)\s*#*\s*$")
-_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+# The closing '#'s of a heading are taken off by heading(), not by the pattern: a lazy
+# group followed by \s*#*\s*$ backtracks cubically on a long run of spaces.
+_HEADING = re.compile(r"(#{2,3})\s+(.+)")
+# No brackets inside the brackets: each '[' is tried once, so a line of 25,000 '['
+# is not scanned 25,000 times.
+_LINK = re.compile(r"!?\[([^\[\]]*)\]\([^()]*\)")
 _INLINE = re.compile(r"[*_`]+")
 _LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}")
@@ -120,15 +124,24 @@ def score_text(text: str, exclude=None) -> tuple[float, float, int]:
     )
 
 
+def heading(line: str) -> tuple[int, str] | None:
+    """``(2, "Title")`` for a ``## Title ##`` line, ``(3, ...)`` for ``###``, else None."""
+    match = _HEADING.fullmatch(line)
+    if not match:
+        return None
+    title = match.group(2).rstrip().rstrip("#").rstrip()
+    return len(match.group(1)), title or match.group(2)[:1]
+
+
 def split_sections(markdown_text: str) -> list[tuple[str, str]]:
     """Split on ``##`` headings; text before the first heading is 'Introduction'."""
     sections: list[tuple[str, list[str]]] = [("Introduction", [])]
     for line in markdown_text.splitlines():
-        match = _HEADING.match(line)
-        if match and len(match.group(1)) == 2:
-            sections.append((match.group(2), []))
-        elif match:  # ### sub-heading: a sentence of its section
-            sections[-1][1].append(match.group(2))
+        found = heading(line)
+        if found and found[0] == 2:
+            sections.append((found[1], []))
+        elif found:  # ### sub-heading: a sentence of its section
+            sections[-1][1].append(found[1])
         else:
             sections[-1][1].append(line)
     return [(h, "\n".join(lines)) for h, lines in sections if "\n".join(lines).strip()]

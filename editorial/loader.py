@@ -25,6 +25,7 @@ import yaml
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
+from core import markdown
 from core.pages import lines, normalize_newlines, one_year_after
 from core.registry import PageType, registry
 from core.signals import content_loaded
@@ -45,6 +46,11 @@ from editorial.content_files import (
     string_list,
     text,
 )
+
+# "key:" at the start of a front-matter line. Greedy up to the first ':' (the key's
+# trailing spaces are stripped after): a lazy key followed by \s* backtracks
+# quadratically on a long line of spaces.
+_KEY_LINE = re.compile(r"([^\s:#-][^:]*):(\s|$)")
 
 # --- what each kind of file holds: derived from the model's own fields ----------
 
@@ -227,9 +233,9 @@ def parse_file(kind: Kind_, path: Path, shown: str) -> tuple[Record | None, list
 
     key_lines: dict[str, int] = {}
     for number, line in enumerate(all_lines[1:closing], start=2):
-        match = re.match(r"^([^\s:#-][^:]*?)\s*:(\s|$)", line)
+        match = _KEY_LINE.match(line)
         if match:
-            key = match.group(1)
+            key = match.group(1).rstrip()
             if key in key_lines:
                 problems.append(
                     Problem(
@@ -273,12 +279,15 @@ def parse_file(kind: Kind_, path: Path, shown: str) -> tuple[Record | None, list
         except Invalid as exc:
             problems.append(Problem(shown, line, f"'{name}' {exc}"))
 
-    body = "\n".join(all_lines[closing + 1 :]).strip()
-    body_start = closing + 2
+    raw_body = "\n".join(all_lines[closing + 1 :])
+    body = raw_body.strip()
+    # The line the (stripped) body starts on: after '---' and any blank lines.
+    body_start = closing + 2 + raw_body[: len(raw_body) - len(raw_body.lstrip())].count("\n")
     if not body:
         problems.append(Problem(shown, body_start, f"the {kind.body_field} (after '---') is empty"))
     if "\x00" in body:
         problems.append(Problem(shown, body_start, "NUL characters in the text"))
+    problems.extend(check_markdown(body, body_start, shown))
 
     if "reviewed_on" in kind.fields and data.get("reviewed_on") and not data.get("next_review_due"):
         data["next_review_due"] = one_year_after(data["reviewed_on"])
@@ -288,6 +297,14 @@ def parse_file(kind: Kind_, path: Path, shown: str) -> tuple[Record | None, list
     if problems:
         return None, problems
     return Record(kind, path, data, body, key_lines, shown, all_lines[:closing]), []
+
+
+def check_markdown(body: str, first_line: int, shown: str) -> list[Problem]:
+    """Text the renderer refuses (too long, nested too deeply, ...), at its line in the file."""
+    return [
+        Problem(shown, first_line + problem.line - 1, problem.message)
+        for problem in markdown.limit_problems(body)
+    ]
 
 
 # --- canonical text ------------------------------------------------------------

@@ -1,5 +1,6 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
 from django.utils.html import format_html
 
 from editorial.workflow import can_publish
@@ -45,6 +46,13 @@ class FigureAdmin(admin.ModelAdmin):
     readonly_fields = ["thumbnail", "size", "how_to_use"]
     fields = ["key", "image", "thumbnail", "size", "alt", "decorative", "caption", "credit",
               "how_to_use"]  # fmt: skip
+
+    def changeform_view(self, request, *args, **kwargs):
+        try:
+            return super().changeform_view(request, *args, **kwargs)
+        except images.ImageNotStored as exc:  # rolled back, and its files removed
+            self.message_user(request, exc.strerror, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
     def has_change_permission(self, request, obj=None):
         # An image on a published page changes what patients see: a reviewer's job.

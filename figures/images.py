@@ -58,6 +58,19 @@ class ImageRejected(ValueError):
     """The file is not an image we accept; the message says why in plain words."""
 
 
+class ImageNotStored(OSError):
+    """The image could not be written to storage (a full disk, say); nothing was kept."""
+
+    def __init__(self, cause: OSError):
+        reason = cause.strerror or str(cause) or type(cause).__name__
+        super().__init__(
+            cause.errno,
+            f"The image could not be stored ({reason}), so nothing was saved. "
+            "Try again later; if it keeps happening, tell whoever looks after the server "
+            "(the disk may be full).",
+        )
+
+
 @dataclass(frozen=True)
 class Processed:
     data: bytes  # the master: lossless PNG

@@ -1,9 +1,10 @@
+import logging
 import uuid
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 
 from core.registry import registry
@@ -13,6 +14,21 @@ from . import images
 REFERENCE_PREFIX = "images/"  # editors write ![Alt text](images/KEY)
 
 RENDITION_DIR = "figures/renditions"
+logger = logging.getLogger(__name__)
+
+
+def _store(name: str, data: bytes, created: list[str]) -> str:
+    created.append(name)  # before writing: a write that fails half way leaves a file too
+    created[-1] = stored = default_storage.save(name, ContentFile(data))
+    return stored
+
+
+def _remove(names: list[str]) -> None:
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except OSError:
+            logger.exception("Could not remove %s after a failed image save", name)
 
 
 class FigureQuerySet(models.QuerySet):
@@ -107,7 +123,9 @@ class Figure(models.Model):
         self.renditions = []
         self._processed = True
 
-    def make_renditions(self) -> None:
+    def make_renditions(self, created: list[str] | None = None) -> None:
+        """Write the renditions; each storage name is added to ``created`` before writing."""
+        created = [] if created is None else created
         self.image.open("rb")
         try:
             data = self.image.read()
@@ -116,12 +134,11 @@ class Figure(models.Model):
         stem = uuid.uuid4().hex
         made = []
         for rendition in images.renditions(data):
-            webp = default_storage.save(
-                f"{RENDITION_DIR}/{stem}-{rendition.width}.webp", ContentFile(rendition.webp)
-            )
-            fallback = default_storage.save(
+            webp = _store(f"{RENDITION_DIR}/{stem}-{rendition.width}.webp", rendition.webp, created)
+            fallback = _store(
                 f"{RENDITION_DIR}/{stem}-{rendition.width}.{rendition.fallback_extension}",
-                ContentFile(rendition.fallback),
+                rendition.fallback,
+                created,
             )
             made.append(
                 {
@@ -150,6 +167,25 @@ class Figure(models.Model):
         return processed.data, processed.extension
 
     def save(self, *args, rerender=True, **kwargs):
+        # Files this save writes: all removed again if any part of it fails, so a failed
+        # upload (a full disk, a database error) leaves no orphan files behind.
+        created: list[str] = []
+        adding = self._state.adding
+        try:
+            with transaction.atomic():  # and no row that points at files that are not there
+                self._save_with_files(created, args, kwargs)
+        except BaseException as exc:
+            _remove(created)
+            if adding:  # the row was rolled back: this is still a new, unsaved figure
+                self.pk, self._state.adding = None, True
+            if isinstance(exc, OSError) and not isinstance(exc, images.ImageNotStored):
+                raise images.ImageNotStored(exc) from exc
+            raise
+        if rerender and not registry.cascades_are_paused:
+            # Pages that show it render again (alt text and sizes stay right).
+            registry.rerender(only=self.shown_on)
+
+    def _save_with_files(self, created: list[str], args, kwargs) -> None:
         if self.image and not self.image._committed:
             # Every new file is checked and re-encoded, however it arrived (form, loader, shell).
             if not getattr(self, "_processed", False):
@@ -157,15 +193,14 @@ class Figure(models.Model):
                 upload.open("rb")
                 self.set_image(upload.read(), upload.name)
             self._processed = False
+            created.append(self.image.field.generate_filename(self, self.image.name))
             super().save(*args, **kwargs)
-            self.make_renditions()
+            created[-1] = self.image.name
+            self.make_renditions(created)
             kwargs = {"update_fields": ["renditions"]}
         elif self.image and not self.renditions:
-            self.make_renditions()
+            self.make_renditions(created)
         super().save(*args, **kwargs)
-        if rerender and not registry.cascades_are_paused:
-            # Pages that show it render again (alt text and sizes stay right).
-            registry.rerender(only=self.shown_on)
 
     # --- what the template needs -------------------------------------------
 

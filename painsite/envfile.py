@@ -1,19 +1,43 @@
-"""Write a local ``.env`` for trying production settings on this machine.
+"""The ``.env`` file: read it (production settings and gunicorn), or write a local one.
+
+:func:`load_env_file` reads ``.env`` in the project folder, or the file named by
+``PAINSITE_ENV_FILE`` (empty: none), into the environment; real environment
+variables win. Production settings and ``gunicorn.conf.py`` both call it, so
+gunicorn's own settings (``GUNICORN_BIND``, ``WEB_CONCURRENCY``, ...) can live in
+the same file as Django's.
 
     python -m painsite.envfile [PATH]
 
-Copies ``.env.example`` with a freshly generated ``SECRET_KEY``, this folder's
-SQLite database, the local Redis, and ``SECURE_SSL_REDIRECT=false`` (there is no
-TLS proxy in front of ``make serve``). Never overwrites an existing file.
+writes a local ``.env`` for trying production settings on this machine: a copy of
+``.env.example`` with a freshly generated ``SECRET_KEY``, this folder's SQLite
+database, the local Redis, and ``SECURE_SSL_REDIRECT=false`` (there is no TLS
+proxy in front of ``make serve``). It never overwrites an existing file.
 """
 
 from __future__ import annotations
 
+import os
 import secrets
 import sys
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_file_path() -> Path | None:
+    name = os.environ.get("PAINSITE_ENV_FILE", str(BASE_DIR / ".env"))
+    return Path(name) if name else None
+
+
+def load_env_file() -> Path | None:
+    """Read the ``.env`` file into ``os.environ`` (never over a real variable); its path."""
+    from dotenv import load_dotenv
+
+    path = env_file_path()
+    if path is None or not path.is_file():
+        return None
+    load_dotenv(path, override=False)
+    return path
 
 
 def local_values() -> dict[str, str]:
@@ -24,7 +48,7 @@ def local_values() -> dict[str, str]:
         "REDIS_URL": "redis://127.0.0.1:6379/0",
         "SITE_URL": "http://127.0.0.1:8000",
         "SECURE_SSL_REDIRECT": "false",
-        "TRUSTED_PROXY_COUNT": "0",
+        "TRUSTED_PROXIES": "",  # no proxy in front of `make serve`
     }
 
 

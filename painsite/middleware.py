@@ -5,7 +5,8 @@
   on every log line written while the request runs (``RequestIDFilter``), so a
   visitor's "something went wrong" can be matched to the server's log.
 * ``SecurityHeadersMiddleware``: the two headers Django's ``SecurityMiddleware``
-  does not set: ``Permissions-Policy`` and ``Cross-Origin-Resource-Policy``.
+  does not set: ``Permissions-Policy`` and ``Cross-Origin-Resource-Policy``; and
+  ``X-Robots-Tag: noindex`` on the admin.
 * ``CacheControlMiddleware``: public pages may be cached for a few minutes;
   anything seen by a signed-in user, or that sets a cookie, is private.
 """
@@ -90,6 +91,9 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        if request.path.startswith(f"/{settings.ADMIN_URL}"):
+            # Never in search results; robots.txt does not name the admin's path.
+            response.headers.setdefault("X-Robots-Tag", "noindex, nofollow")
         return response
 
 

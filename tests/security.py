@@ -26,7 +26,7 @@ def production_security_settings() -> dict:
         "PAINSITE_ENV_FILE": "",
     }
     with mock.patch.dict(os.environ, env):
-        for name in ("SECURE_SSL_REDIRECT", "TRUSTED_PROXY_COUNT", "PAINSITE_REQUIRE_2FA"):
+        for name in ("SECURE_SSL_REDIRECT", "TRUSTED_PROXIES", "PAINSITE_REQUIRE_2FA"):
             os.environ.pop(name, None)
         sys.modules.pop("painsite.settings.production", None)
         module = importlib.import_module("painsite.settings.production")

@@ -67,14 +67,64 @@ def test_the_lockout_ends_after_the_cool_off(client):
     assert sign_in(client, "editor", PASSWORD).status_code == 302
 
 
-def test_client_address_behind_a_trusted_proxy_cannot_be_forged():
-    request = RequestFactory().get(
-        "/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.7"
-    )
-    with override_settings(TRUSTED_PROXY_COUNT=1):
-        assert client_ip(request) == "203.0.113.7"  # what our proxy saw, not what was claimed
-    with override_settings(TRUSTED_PROXY_COUNT=0):
-        assert client_ip(request) == "127.0.0.1"
+CLIENT_ADDRESSES = {
+    # (direct peer, X-Forwarded-For, trusted proxies) -> the visitor's address
+    "behind our proxy: what it saw, not what was claimed": (
+        "127.0.0.1", "1.2.3.4, 203.0.113.7", ["127.0.0.1", "::1"], "203.0.113.7"
+    ),
+    "straight to gunicorn: the header is ignored": (
+        "203.0.113.9", "1.2.3.4", ["127.0.0.1", "::1"], "203.0.113.9"
+    ),
+    "no trusted proxies: the header is ignored": ("127.0.0.1", "1.2.3.4", [], "127.0.0.1"),
+    "two of our proxies, by network": (
+        "10.0.0.5", "1.2.3.4, 198.51.100.2, 10.0.0.9", ["10.0.0.0/8"], "198.51.100.2"
+    ),
+    "IPv6 proxy": ("::1", "2001:db8::7", ["::1"], "2001:db8::7"),
+    "IPv4-mapped peer": ("::ffff:127.0.0.1", "203.0.113.7", ["127.0.0.1"], "203.0.113.7"),
+    "garbage from the visitor stops the walk": (
+        "127.0.0.1", "not-an-ip, 10.0.0.9", ["127.0.0.1", "10.0.0.0/8"], "10.0.0.9"
+    ),
+    "no header from our proxy": ("127.0.0.1", "", ["127.0.0.1"], "127.0.0.1"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", CLIENT_ADDRESSES)
+def test_client_address_is_believed_only_from_a_trusted_proxy(case):
+    peer, forwarded, proxies, expected = CLIENT_ADDRESSES[case]
+    request = RequestFactory().get("/", REMOTE_ADDR=peer, HTTP_X_FORWARDED_FOR=forwarded)
+    with override_settings(TRUSTED_PROXIES=proxies):
+        assert client_ip(request) == expected
+
+
+def test_a_wrong_trusted_proxy_setting_is_a_clear_error():
+    from django.core.exceptions import ImproperlyConfigured
+
+    request = RequestFactory().get("/")
+    with override_settings(TRUSTED_PROXIES=["proxy.internal"]):
+        with pytest.raises(ImproperlyConfigured, match="'proxy.internal' is not an IP address"):
+            client_ip(request)
+
+
+def test_a_forged_forwarded_for_does_not_dodge_the_lockout(client):
+    from tests.security import production_security_settings
+
+    # With production's settings, a visitor who reaches gunicorn directly (not through
+    # the proxy on 127.0.0.1) claims a new address on every try.
+    make_user("editor", staff=True, password=PASSWORD)
+
+    def attempt(password, n):
+        return client.post(
+            reverse("admin:login"),
+            {"username": "editor", "password": password},
+            REMOTE_ADDR="203.0.113.9",
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{n}",
+            secure=True,
+        )
+
+    with override_settings(**production_security_settings(), PAINSITE_REQUIRE_2FA=False):
+        for n in range(5):
+            attempt("wrong-password", n)
+        assert attempt(PASSWORD, 99).status_code == 429
 
 
 # --- two-step sign-in (django-otp) ----------------------------------------------------------
@@ -220,7 +270,9 @@ def test_the_admin_url_is_a_setting(client, moved_admin):
     assert reverse("admin:index") == "/staff-area-7f3k/"
     assert client.get("/admin/").status_code == 404
     assert client.get("/staff-area-7f3k/").status_code == 302  # to its login page
-    assert "Disallow: /staff-area-7f3k/" in client.get(reverse("robots_txt")).content.decode()
+    robots = client.get(reverse("robots_txt")).content.decode()
+    assert "staff-area" not in robots  # robots.txt is public: it must not give the path away
+    assert client.get("/staff-area-7f3k/")["X-Robots-Tag"] == "noindex, nofollow"
 
 
 def test_draft_previews_also_need_the_second_step(client, require_2fa):

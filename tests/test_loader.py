@@ -2,6 +2,7 @@
 
 import filecmp
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -247,6 +248,32 @@ BAD_INPUTS = {
         "conditions/test-pain.md:11:",
         "'reviewed_on' must be a date",
     ),
+    # A section problem points at the heading's own line, not the line before it.
+    "care cards at the heading's line": (
+        "procedures/test-block.md",
+        PROCEDURE.replace("### Call the clinic today\n", ""),
+        "procedures/test-block.md:64:",
+        "exactly 3 '###' headings",
+    ),
+    # Markdown the renderer refuses: a problem at its line, never a traceback.
+    "markdown nested too deeply": (
+        "faq/will-it-hurt.md",
+        FAQ_FILE.replace("It may sting a little.", "It may sting.\n\n" + "1. " * 1000),
+        "faq/will-it-hurt.md:13:",
+        "nested 1000 levels deep",
+    ),
+    "markdown with unclosed brackets": (
+        "glossary/fluoroscopy.md",
+        TERM.replace("A kind of live X-ray.", "[" * 27_000),
+        "glossary/fluoroscopy.md:9:",
+        "square brackets '[' are open",
+    ),
+    "markdown too long": (
+        "conditions/test-pain.md",
+        CONDITION.replace("A test condition.", "A test condition." + " Word." * 9_000),
+        "conditions/test-pain.md:18:",
+        "a page can hold at most 50,000",
+    ),
 }
 
 
@@ -269,6 +296,29 @@ def test_bad_input_names_file_and_line_and_changes_nothing(tmp_path, name, capsy
     assert any(line.endswith(message) or message in line for line in err.splitlines()), err
     assert any(where in line and message in line for line in err.splitlines()), err
     assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        # A long run of spaces made the front-matter key pattern quadratic (minutes for
+        # one file) ...
+        (PROCEDURE.replace("order: 10", "order: 10\nnote" + " " * 300_000 + "x"), "invalid YAML"),
+        # ... and the heading pattern cubic (the heading is still found: no problem).
+        (PROCEDURE.replace("## What it is", "## What it is" + " " * 20_000 + "x"), None),
+    ],
+)
+def test_hostile_lines_are_read_in_linear_time(tmp_path, text, problem):
+    path = tmp_path / "procedures" / "test-block.md"
+    path.parent.mkdir()
+    path.write_text(text)
+    start = time.perf_counter()
+    record, problems = loader.parse_file(loader.KINDS["procedure"], path, "test-block.md")
+    assert time.perf_counter() - start < 2
+    if problem is None:
+        assert record is not None and problems == []
+    else:
+        assert record is None and any(problem in str(p) for p in problems), problems
 
 
 def test_all_problems_reported_at_once(tmp_path):

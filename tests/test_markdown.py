@@ -1,6 +1,7 @@
 """The Markdown pipeline: rendered once on save, sanitized, structured."""
 
 import re
+import time
 
 import pytest
 
@@ -92,3 +93,108 @@ def test_glossary_change_rerenders_pages():
     make_term(term="Zappo", slug="zappo", definition="A made-up word.")
     procedure.refresh_from_db()
     assert 'popovertarget="g-zappo"' in procedure.body_html
+
+
+# --- limits: text the renderer must not be given (issue 16) -------------------------
+
+TOO_COMPLEX = {
+    # 2 KB of nested list markers raised RecursionError (a 500 in the preview and on save).
+    "nested list markers": ("1. " * 1000, 1, "nested 1000 levels deep"),
+    "nested quotes after a paragraph": ("Intro\n\n" + "> " * 20 + "x", 3, "nested 20 levels"),
+    "indented lists": ("\n".join("    " * i + "- x" for i in range(12)), 11, "nested 11"),
+    # 27 KB of unclosed '[' kept a worker busy for minutes (quadratic parsing).
+    "unclosed square brackets": ("[" * 27_000, 1, "square brackets '[' are open"),
+    "unclosed round brackets after links": ("[a](" * 7_000, 1, "round brackets '(' are open"),
+    "too long": ("word " * 10_001, 1, "50,005 characters long"),
+    "a long block of headings": ("## a\n" * 300, 201, "without a blank line"),
+    "raw HTML tags": ("<ul>" * 600, 1, "more than 500 HTML tags"),
+    "line numbers count CRLF lines once": ("a\r\nb\r\n\r\n" + "* " * 11 + "x", 4, "nested 11"),
+}
+
+
+@pytest.mark.parametrize("name", TOO_COMPLEX)
+def test_too_complex_markdown_is_refused_with_its_line(name):
+    text, line, phrase = TOO_COMPLEX[name]
+    with pytest.raises(markdown.MarkdownTooComplex) as refused:
+        markdown.check_limits(text)
+    assert refused.value.line == line
+    assert phrase in refused.value.message
+    assert str(refused.value).startswith(f"Line {line}: ")
+    assert isinstance(refused.value, ValueError)
+    # render and render_fragment check first, so nothing reaches Python-Markdown.
+    with pytest.raises(markdown.MarkdownTooComplex):
+        markdown.render(text)
+    with pytest.raises(markdown.MarkdownTooComplex):
+        markdown.render_fragment(text)
+    assert validate_messages(text)[0].startswith(f"Line {line}: ")
+
+
+def validate_messages(text):
+    messages = markdown.validate_markdown(text)
+    assert messages and all(isinstance(m, str) for m in messages)
+    return messages
+
+
+def test_every_broken_limit_is_reported_once_in_line_order():
+    text = "[" * 11 + "\n\n" + "1. " * 11 + "\n\n" + "[" * 30
+    assert [p.line for p in markdown.limit_problems(text)] == [1, 3]
+    assert len(markdown.validate_markdown(text)) == 2
+
+
+def test_27_kb_of_unclosed_brackets_is_refused_in_milliseconds():
+    # Before the limits this took over two minutes of a worker's time.
+    start = time.perf_counter()
+    with pytest.raises(markdown.MarkdownTooComplex):
+        markdown.render("[" * 27_000)
+    assert time.perf_counter() - start < 0.5
+
+
+ORDINARY = [
+    PROCEDURE_BODY,
+    "Use \\[ to show a bracket. " + "\\[" * 100,  # escaped brackets open nothing
+    "\n\n".join(["An aside (see [the FAQ](/faq/) and [here](/x/)) [" for _ in range(50)]),
+    "\n".join("    " * i + "- level" for i in range(markdown.MAX_NESTING)),
+    "> quote\n> > inner\n\n1. one\n    - two\n        1. three",
+    "a" * markdown.MAX_MARKDOWN_CHARS,
+    "",
+]
+
+
+@pytest.mark.parametrize("text", ORDINARY)
+def test_ordinary_markdown_is_within_the_limits(text):
+    assert markdown.validate_markdown(text) == []
+    markdown.render(text)
+
+
+def test_all_real_content_is_well_within_the_limits(settings):
+    for path in sorted(settings.CONTENT_DIR.glob("*/*.md")):
+        body = path.read_text(encoding="utf-8").split("---", 2)[-1]
+        assert markdown.validate_markdown(body) == [], path
+        assert len(body) < markdown.MAX_MARKDOWN_CHARS / 3, path
+
+
+def fill(unit: str) -> str:
+    return (unit * (markdown.MAX_MARKDOWN_CHARS // len(unit) + 1))[: markdown.MAX_MARKDOWN_CHARS]
+
+
+WORST_ACCEPTED = {
+    # Just inside each limit, as long as allowed: rendering stays proportional to length.
+    "open brackets at the limit": fill("[" * markdown.MAX_OPEN_BRACKETS + "word " * 12_000),
+    "nested brackets at the limit": fill("[" * 10 + "(" * 10 + "]" * 10 + ")" * 10 + " "),
+    "links": fill("[a](b) "),
+    "nested lists at the limit": fill(
+        "\n".join("    " * (i % markdown.MAX_NESTING) + "1. x" for i in range(150)) + "\n\n"
+    ),
+    "rules in long blocks": fill("\n".join(["- - -"] * markdown.MAX_BLOCK_LINES) + "\n\n"),
+    "a heading with a long run of spaces": "## What it is" + " " * 40_000 + "x",
+}
+
+
+@pytest.mark.parametrize("name", WORST_ACCEPTED)
+def test_the_worst_text_within_the_limits_renders_in_seconds(name):
+    text = WORST_ACCEPTED[name]
+    assert markdown.validate_markdown(text) == []
+    markdown._markdown.cache_clear()
+    start = time.perf_counter()
+    markdown.render(text)
+    assert time.perf_counter() - start < 5, name  # each took 0.1-1.2 s on a laptop

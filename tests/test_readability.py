@@ -99,3 +99,37 @@ def test_short_fields_keep_sentences_short(site_content):
                     for sentence in long_sentences(getattr(obj, field))
                 ]
     assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("## What it is", (2, "What it is")),
+        ("### Call the clinic today ##", (3, "Call the clinic today")),
+        ("##   Spaces  #  ", (2, "Spaces")),
+        ("## a #  # ", (2, "a #")),
+        ("## ###", (2, "#")),
+        ("#### Too deep", None),
+        ("##No space", None),
+        ("Plain text", None),
+    ],
+)
+def test_headings_are_read_as_before(line, expected):
+    from painsite.readability import heading
+
+    assert heading(line) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "## What it is" + " " * 5_000 + "x\n\nSome text.",  # took about a minute (cubic)
+        "Some text. " + "\\[" * 25_000,  # took about 8 seconds (quadratic)
+    ],
+)
+def test_scoring_hostile_text_takes_no_time(text):
+    import time
+
+    start = time.perf_counter()
+    score_markdown(text)
+    assert time.perf_counter() - start < 1

@@ -22,7 +22,9 @@ def production_env(**overrides) -> dict:
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in REQUIRED + ["SECURE_SSL_REDIRECT", "PAINSITE_REQUIRE_2FA", "DJANGO_DEBUG"]
+        if k
+        not in REQUIRED
+        + ["SECURE_SSL_REDIRECT", "PAINSITE_REQUIRE_2FA", "DJANGO_DEBUG", "TRUSTED_PROXIES"]
         # set by other tests in this process (live-server browser tests); never in deployment
         and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
     }
@@ -67,7 +69,7 @@ def test_production_defaults_are_strict_even_if_debug_is_asked_for():
         "True",
         "True",
         "__Host-sessionid",
-        "django.core.cache.backends.redis.RedisCache",
+        "painsite.cache.TolerantRedisCache",
     ]
 
 
@@ -110,3 +112,29 @@ def test_make_serve_writes_a_usable_local_env_file(tmp_path):
     assert result.returncode == 0, result.stderr
     again = python(["-m", "painsite.envfile", str(target)], production_env())
     assert "left unchanged" in again.stdout and target.read_text() == text
+
+
+@pytest.mark.parametrize(
+    ("url", "sqlite_options"),
+    [("sqlite:////tmp/painsite-options.sqlite3", True), ("postgres://u@127.0.0.1:5432/x", False)],
+)
+def test_sqlite_only_options_are_set_only_for_sqlite(url, sqlite_options):
+    show = (
+        "import django; from django.conf import settings; django.setup(); "
+        "print(sorted(settings.DATABASES['default']['OPTIONS'].items()))"
+    )
+    result = python(show, production_env(DATABASE_URL=url))
+    assert result.returncode == 0, result.stderr
+    assert ("'transaction_mode', 'IMMEDIATE'" in result.stdout) is sqlite_options
+    assert ("journal_mode=WAL" in result.stdout) is sqlite_options
+
+
+def test_production_trusts_only_the_local_proxy_by_default_and_refuses_a_bad_entry():
+    show = "import django; from django.conf import settings; django.setup(); "
+    show += "print(settings.TRUSTED_PROXIES)"
+    result = python(show, production_env())
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "['127.0.0.1', '::1']"
+    result = python(show, production_env(TRUSTED_PROXIES="10.0.0.0/8, proxy.internal"))
+    assert result.returncode != 0
+    assert "TRUSTED_PROXIES: 'proxy.internal' is not an IP address" in result.stderr

@@ -95,6 +95,19 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# SQLite lets one writer at a time in. Each transaction takes the write lock when it
+# starts (IMMEDIATE), so two staff saves queue for it instead of one failing with
+# "database is locked" when it tries to upgrade a read; a writer waits up to
+# SQLITE_BUSY_TIMEOUT seconds (below gunicorn's 30 s timeout). Write-ahead logging
+# lets pages be read while someone saves.
+SQLITE_BUSY_TIMEOUT = int(os.environ.get("SQLITE_BUSY_TIMEOUT", "20"))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": SQLITE_BUSY_TIMEOUT,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -117,6 +130,9 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Uploads up to just over the 10 MB image limit are held in memory, not in a temporary
+# file: a full disk then fails only the storing of the image, which says so clearly.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 11 * 1024 * 1024
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -133,8 +149,9 @@ ADMIN_URL = os.environ.get("ADMIN_URL", "admin/").strip("/") + "/"
 # Staff must enter a code from an authenticator app (or a recovery code) after their password.
 PAINSITE_REQUIRE_2FA = env_bool("PAINSITE_REQUIRE_2FA", False)
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Clinic website")
-# How many reverse proxies in front of the app append to X-Forwarded-For (0: trust none).
-TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+# The reverse proxies (addresses or networks) whose X-Forwarded-For is believed; from
+# anyone else the header is ignored (painsite.security.client_ip). Default: none.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 # How long browsers and shared caches may keep a public page.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
 
@@ -179,12 +196,15 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Redis when REDIS_URL is set (production, and CI's PostgreSQL run), else this process's memory.
+# If Redis goes down, pages are built from the database and a warning is logged
+# (painsite/cache.py); short timeouts keep an unreachable Redis from holding up a worker.
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "painsite.cache.TolerantRedisCache",
             "LOCATION": os.environ["REDIS_URL"],
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "painsite"),
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:

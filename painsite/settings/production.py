@@ -7,16 +7,15 @@ variables win over the file. A missing ``SECRET_KEY``, ``ALLOWED_HOSTS``,
 message; there is no fallback secret and DEBUG is always off.
 """
 
+import ipaddress
 import os
-from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
-from dotenv import load_dotenv
+
+from painsite.envfile import load_env_file
 
 # Before base reads the environment (DATABASE_URL, REDIS_URL, ...).
-_env_file = os.environ.get("PAINSITE_ENV_FILE", str(Path(__file__).resolve().parents[2] / ".env"))
-if _env_file and Path(_env_file).is_file():
-    load_dotenv(_env_file, override=False)
+load_env_file()
 
 
 def required(name: str) -> str:
@@ -53,7 +52,17 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # appends the visitor's address to X-Forwarded-For.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)  # false only to try it on plain http
-TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "1"))
+# The TLS proxy on this machine, unless TRUSTED_PROXIES names others (gunicorn's
+# FORWARDED_ALLOW_IPS defaults to the same list).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "127.0.0.1,::1")
+for _proxy in TRUSTED_PROXIES:  # a wrong entry stops start-up with a clear message
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or network "
+            "(e.g. 127.0.0.1, ::1 or 10.0.0.0/8)."
+        ) from None
 SECURE_HSTS_SECONDS = 365 * 24 * 3600
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
