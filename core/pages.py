@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
@@ -78,6 +79,48 @@ def normalize_newlines(value):
     return value
 
 
+MAX_LIST_ITEM = 200  # one "other name" (and the loader's list items)
+
+
+def content_problems(page) -> dict[str, list[str]]:
+    """What is wrong with the text a person wrote, by field: the one content validator.
+
+    The model's ``clean()`` (so the admin form, restore and every workflow operation)
+    and the content loader both use it, so the admin cannot save what a content file
+    could not hold, and the other way round.
+    """
+    model = type(page)
+    problems: dict[str, list[str]] = {}
+
+    def add(name, message):
+        problems.setdefault(name, []).append(message)
+
+    for field in content_fields(model):
+        value = getattr(page, field.name)
+        if not isinstance(value, str):
+            continue
+        if "\x00" in value:
+            add(field.name, "Remove the invisible NUL characters.")
+        if isinstance(field, models.CharField) and ("\n" in value or "\r" in value):
+            add(field.name, "Write this on one line.")
+    for name in getattr(model, "list_fields", ()):
+        for item in lines(getattr(page, name)):
+            if len(item) > MAX_LIST_ITEM:
+                add(name, f"“{item[:40]}…” is {len(item)} characters long; at most "
+                          f"{MAX_LIST_ITEM} on a line.")  # fmt: skip
+    for name in getattr(model, "source_fields", ()):
+        for item in lines(getattr(page, name)):
+            organization, colon, title = item.partition(":")
+            if not colon or not organization.strip() or not title.strip():
+                add(name, f"“{item[:60]}”: write each source as 'Organization: Title', "
+                          "one per line.")  # fmt: skip
+    text_field = getattr(model, "text_field", None)
+    if text_field:
+        for message in markdown.validate_markdown(getattr(page, text_field) or ""):
+            add(text_field, message)
+    return problems
+
+
 def lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
@@ -122,6 +165,12 @@ class PublishableModel(models.Model):
         if self.pk is not None and not kwargs.get("update_fields"):
             self.version = (self.version or 0) + 1
         super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        problems = content_problems(self)
+        if problems:
+            raise ValidationError(problems)
 
     def editable_values(self) -> dict:
         """What a person writes on this page (no status, review fields or derived fields)."""
@@ -194,6 +243,7 @@ class ArticleModel(PublishableModel, ReviewedModel):
     )
 
     objects = PageQuerySet.as_manager()
+    list_fields = ("also_called",)  # one item per line; a list in content files
     source_fields = ("sources",)  # one "Organization: Title" per line; a list in files
 
     class Meta:

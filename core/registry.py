@@ -44,7 +44,6 @@ class PageType:
     front_matter: tuple[str, ...]  # file keys in order: the loader's schema
     required: frozenset[str] = frozenset()  # file keys that must be given
     file_defaults: dict = field(default_factory=dict)  # defaults in files (status: published)
-    list_fields: frozenset[str] = frozenset()  # TextFields stored one item per line
     sitemap: bool = False  # has its own page listed in sitemap.xml
     name_field: str = "title"  # what the page is called (title, term, question)
     names_are_terms: bool = False  # its names are left out of reading-grade scores
@@ -59,6 +58,11 @@ class PageType:
     @property
     def html_field(self) -> str:
         return self.model.html_field
+
+    @property
+    def list_fields(self) -> frozenset[str]:
+        """TextFields stored one item per line (a list in content files)."""
+        return frozenset(getattr(self.model, "list_fields", ()))
 
     @property
     def derived_fields(self) -> tuple[str, ...]:

@@ -9,9 +9,15 @@ from core.sitemaps import sitemaps
 
 @require_GET
 def robots_txt(request):
+    """Everything may be crawled; the sitemap lists the pages.
+
+    The admin is not named here: robots.txt is public, and ``ADMIN_URL`` is kept
+    out of sight on purpose. Admin responses carry ``X-Robots-Tag: noindex``
+    instead (``SecurityHeadersMiddleware``).
+    """
     lines = [
         "User-agent: *",
-        f"Disallow: {reverse('admin:index')}",
+        "Disallow:",
         f"Sitemap: {settings.SITE_URL}{reverse('sitemap')}",
         "",
     ]

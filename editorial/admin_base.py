@@ -34,7 +34,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.markdown import image_references
+from core.markdown import image_references, validate_markdown
 from core.pages import content_fields, normalize_newlines
 from core.registry import registry
 from editorial import workflow
@@ -392,9 +392,12 @@ class WorkflowAdmin(SimpleHistoryAdmin):
             return JsonResponse({"error": "POST only"}, status=405)
         if not (self.has_add_permission(request) or self.has_change_permission(request)):
             raise PermissionDenied
-        text = request.POST.get("text", "")
+        text = normalize_newlines(request.POST.get("text", ""))
         if len(text) > MAX_PREVIEW_CHARS:
             return JsonResponse({"error": "The text is too long to preview."}, status=400)
+        problems = validate_markdown(text)
+        if problems:
+            return JsonResponse({"error": " ".join(problems)}, status=400)
         obj = self.model()
         setattr(obj, obj.text_field, normalize_newlines(text))
         if hasattr(obj, "slug"):

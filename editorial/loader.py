@@ -26,7 +26,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from core import markdown
-from core.pages import lines, normalize_newlines, one_year_after
+from core.pages import content_problems, lines, normalize_newlines, one_year_after
 from core.registry import PageType, registry
 from core.signals import content_loaded
 from editorial import images_loader, synonyms_loader, workflow
@@ -299,6 +299,19 @@ def parse_file(kind: Kind_, path: Path, shown: str) -> tuple[Record | None, list
     return Record(kind, path, data, body, key_lines, shown, all_lines[:closing]), []
 
 
+def check_content(record: Record) -> list[Problem]:
+    """The rules the admin applies too (``core.pages.content_problems``), per field."""
+    page = record.kind.model()
+    apply(record.kind, page, record)
+    found = content_problems(page)
+    found.pop(record.kind.body_field, None)  # the body's limits are checked with their line
+    return [
+        Problem(record.shown, record.key_lines.get(name, 1), f"'{name}': {message}")
+        for name, messages in found.items()
+        for message in messages
+    ]
+
+
 def check_markdown(body: str, first_line: int, shown: str) -> list[Problem]:
     """Text the renderer refuses (too long, nested too deeply, ...), at its line in the file."""
     return [
@@ -404,6 +417,7 @@ def read_all(root: Path) -> tuple[dict[str, list[Record]], list[Problem]]:
                     )
                 )
                 continue
+            problems.extend(check_content(record))
             records[kind.name].append(record)
     if not found_any and not problems:
         problems.append(

@@ -20,7 +20,6 @@ class GlossaryConfig(AppConfig):
                 front_matter=("term", "slug", "status", "also_called"),
                 required=frozenset({"term", "slug"}),
                 file_defaults={"status": "published"},
-                list_fields=frozenset({"also_called"}),
                 name_field="term",
                 names_are_terms=True,
                 glossary_links=False,

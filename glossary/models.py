@@ -56,6 +56,7 @@ class GlossaryTerm(PublishableModel):
     def also_called_list(self):
         return lines(self.also_called)
 
+    list_fields = ("also_called",)
     text_field = "definition"
     html_field = "definition_html"
     derived_fields = ("definition_html",)

@@ -25,7 +25,6 @@ class ProceduresConfig(AppConfig):
                 front_matter=(*ARTICLE_KEYS, "areas", "sources", *REVIEW_KEYS),
                 required=frozenset({"title", "slug", "summary"}),
                 file_defaults={"status": "published"},
-                list_fields=frozenset({"also_called"}),
                 sitemap=True,
             )
         )
@@ -67,7 +66,6 @@ class ProceduresConfig(AppConfig):
                     }
                 ),  # fmt: skip
                 file_defaults={"status": "published"},
-                list_fields=frozenset({"also_called"}),
                 sitemap=True,
                 names_are_terms=True,
                 check_body=check_sections,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+from core.readability import heading
 
 PROCEDURE_SECTIONS = [
     "At a glance",
@@ -27,9 +27,9 @@ def _headings(body: str, first_line: int):
             continue
         if fenced:
             continue
-        match = re.match(r"^(#{2,3})\s+(.+?)\s*#*\s*$", line)
-        if match:
-            yield len(match.group(1)), match.group(2).strip(), first_line + offset
+        found = heading(line)
+        if found:
+            yield found[0], found[1].strip(), first_line + offset
 
 
 def check_sections(body: str, first_line: int) -> list[tuple[int, str]]:

@@ -6,9 +6,12 @@ load from elsewhere, or that a strict CSP would have to block. A canary sentence
 each input proves the edit really reached the page (so no test passes by showing nothing).
 """
 
+import re
+
 import pytest
 import yaml
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.urls import reverse
 
 from procedures.models import Procedure
@@ -122,10 +125,18 @@ def write_procedure_file(root, slug: str, payload: str, canary: str) -> None:
     (folder / f"{slug}.md").write_text(text + body_with(payload, canary), encoding="utf-8")
 
 
+MULTILINE = re.compile(r"[\r\n]")
+
+
 @pytest.mark.parametrize("number", range(len(HOSTILE)))
 def test_hostile_markdown_through_load_content(client, tmp_path, number):
     payload, canary = HOSTILE[number], f"Canary sentence number {number}."
     write_procedure_file(tmp_path, "hostile-page", payload, canary)
+    if MULTILINE.search(payload):  # a one-line field with a line break: refused, file:line
+        with pytest.raises(CommandError):
+            call_command("load_content", str(tmp_path))
+        assert not Procedure.objects.filter(slug="hostile-page").exists()
+        return
     call_command("load_content", str(tmp_path))
     procedure = Procedure.objects.get(slug="hostile-page")
     assert_nothing_survives(pages_showing(client, procedure), canary)
@@ -146,6 +157,12 @@ def test_hostile_markdown_through_the_admin(client, number):
         body=body_with(payload, canary),
     )
     response = client.post(url, data)
+    if MULTILINE.search(payload):  # the same rule as content files: refused, nothing saved
+        assert response.status_code == 200
+        assert "Write this on one line." in response.content.decode()
+        procedure.refresh_from_db()
+        assert procedure.title != short(f"Test {payload}", 150)
+        return
     assert response.status_code == 302, response.context["adminform"].form.errors
     client.logout()
     assert_nothing_survives(pages_showing(client, procedure), canary)

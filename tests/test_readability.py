@@ -115,7 +115,7 @@ def test_short_fields_keep_sentences_short(site_content):
     ],
 )
 def test_headings_are_read_as_before(line, expected):
-    from painsite.readability import heading
+    from core.readability import heading
 
     assert heading(line) == expected
 
