@@ -118,6 +118,8 @@ def content_problems(page) -> dict[str, list[str]]:
     if text_field:
         for message in markdown.validate_markdown(getattr(page, text_field) or ""):
             add(text_field, message)
+        for message in page.text_problems() if hasattr(page, "text_problems") else ():
+            add(text_field, message)
     return problems
 
 

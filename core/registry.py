@@ -48,6 +48,7 @@ class PageType:
     name_field: str = "title"  # what the page is called (title, term, question)
     names_are_terms: bool = False  # its names are left out of reading-grade scores
     glossary_links: bool = True  # its text gets glossary pop-ups
+    searchable: bool = True  # search indexes it (a page or an entry patients land on)
     check_body: Callable | None = None  # extra checks on the Markdown: [(line, message)]
     load_order: int = 50  # the loader writes lower numbers first (the glossary before pages)
 

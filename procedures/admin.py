@@ -8,7 +8,7 @@ from editorial.admin_base import (
     reading_grade,
 )
 
-from .models import Area, Condition, Procedure
+from .models import Area, Condition, Pathway, Procedure
 
 
 @admin.register(Area)
@@ -75,3 +75,21 @@ class ConditionAdmin(ArticleAdmin):
 
     def get_preview_context(self, request, obj):
         return {"condition": obj, "object": obj}
+
+
+@admin.register(Pathway)
+class PathwayAdmin(RenderedHtmlMixin, WorkflowAdmin):
+    list_display = ["title", "status", "waiting", "order", "updated"]
+    search_fields = ["title", "intro", "steps"]
+    prepopulated_fields = {"slug": ["title"]}
+    filter_horizontal = ["shown_on"]
+    readonly_fields = ["rendered_preview", "updated", "version"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "status", "order", "intro"]}),
+        ("Steps", {"fields": ["steps", "rendered_preview"], "classes": ["markdown-editor"]}),
+        ("Shown on", {"fields": ["shown_on"]}),
+        ("History", {"fields": ["updated", "version"]}),
+    ]
+
+    def get_preview_context(self, request, obj):
+        return {"object": obj, "heading": obj.title, "html": obj.steps_html}

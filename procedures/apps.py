@@ -71,3 +71,16 @@ class ProceduresConfig(AppConfig):
                 check_body=check_sections,
             )
         )
+        registry.register(
+            PageType(
+                self.get_model("Pathway"),
+                name="pathway",
+                folder="pathways",
+                front_matter=("title", "slug", "status", "order", "intro", "shown_on"),
+                required=frozenset({"title", "slug", "intro"}),
+                file_defaults={"status": "published"},
+                glossary_links=False,
+                searchable=False,
+                load_order=60,  # after the procedures it is shown on
+            )
+        )

@@ -1,7 +1,10 @@
+import re
+
 from django.db import models
 from django.urls import reverse
 
-from core.pages import ArticleModel, PageQuerySet
+from core import markdown
+from core.pages import ArticleModel, PageQuerySet, PublishableModel
 from core.search_text import plain_text
 from editorial.history import PageHistory
 from faq.models import FAQ
@@ -102,6 +105,13 @@ class ProcedureQuerySet(PageQuerySet):
                 queryset=FAQ.objects.published().order_by("topic", "order", "question"),
                 to_attr="published_faqs",
             ),
+            models.Prefetch(
+                "pathways",
+                queryset=Pathway.objects.published()
+                .order_by("order", "title")
+                .only("pk", "slug", "title", "intro", "steps_json"),
+                to_attr="published_pathways",
+            ),
         )
 
 
@@ -173,3 +183,93 @@ class Procedure(ArticleModel):
             ("When relief may start", self.relief_starts),
             ("How long relief may last", self.relief_lasts),
         ]
+
+
+STEP_LINE = re.compile(
+    r"^\d+\.\s+\*\*(?P<title>[^*\n]+?)\*\*(?:\s+\((?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\))?:"
+    r"\s+(?P<text>\S.*)$"
+)
+STEP_HELP = (
+    "One step per line, in order: '1. **Step title** (procedure-slug): What happens.' "
+    "The procedure in brackets is optional; its page is linked when it is published."
+)
+
+
+class PathwayQuerySet(PageQuerySet):
+    pass
+
+
+class Pathway(PublishableModel):
+    """The usual steps from one procedure to the next, shown on the procedures it names."""
+
+    title = models.CharField(max_length=150, help_text='e.g. "From test blocks to nerve ablation".')
+    slug = models.SlugField(
+        max_length=150, unique=True, help_text="A short name; the section's anchor on the page."
+    )
+    intro = models.CharField(max_length=300, help_text="One plain sentence above the steps.")
+    steps = models.TextField(help_text=STEP_HELP)
+    steps_json = models.JSONField(default=list, editable=False, blank=True)
+    steps_html = models.TextField(editable=False, blank=True)
+    shown_on = models.ManyToManyField(
+        Procedure,
+        blank=True,
+        related_name="pathways",
+        help_text="The procedure pages that show this pathway.",
+    )
+
+    objects = PathwayQuerySet.as_manager()
+    history = PageHistory()
+
+    text_field = "steps"
+    html_field = "steps_html"  # for the admin's preview; pages show the parsed steps
+    derived_fields = ("steps_json", "steps_html")
+
+    class Meta:
+        ordering = ["order", "title"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        """Where patients see it: the first procedure page that shows it."""
+        if self.pk is None:
+            return ""
+        first = self.shown_on.order_by("order", "title").first()
+        return f"{first.get_absolute_url()}#pathway-{self.slug}" if first else ""
+
+    @staticmethod
+    def parse_steps(text: str) -> tuple[list[dict], list[tuple[int, str]]]:
+        """``(steps, problems)``: each step as a dict, each problem as (line, message)."""
+        steps, problems = [], []
+        for number, line in enumerate((text or "").splitlines(), start=1):
+            if not line.strip():
+                continue
+            match = STEP_LINE.match(line.strip())
+            if match is None:
+                problems.append((number, f"Line {number}: {STEP_HELP}"))
+                continue
+            steps.append(
+                {
+                    "title": match["title"].strip(),
+                    "slug": match["slug"] or "",
+                    "text": match["text"].strip(),
+                }
+            )
+        if not steps and not problems:
+            problems.append((1, "Write at least one step. " + STEP_HELP))
+        return steps, problems
+
+    def text_problems(self) -> list[str]:
+        return [message for _, message in self.parse_steps(self.steps)[1]]
+
+    def render(self):
+        self.steps_json = self.parse_steps(self.steps)[0]
+        self.steps_html = markdown.render_fragment(self.steps)
+
+    def save(self, *args, **kwargs):
+        if not kwargs.get("update_fields"):
+            self.render()
+        super().save(*args, **kwargs)
+
+    def search_document(self) -> dict:
+        return {"title": self.title, "also_called": "", "summary": self.intro, "body": ""}

@@ -5,7 +5,6 @@ from editorial.views import PreviewableDetailView
 from faq.models import FAQ, TOPIC_ORDER, Topic
 
 from .models import Area, Condition, Procedure
-from .pathways import linked_slugs, pathways_for
 
 # A procedure page shows only its most specific questions; the FAQ page has them all.
 FAQS_ON_PROCEDURE_PAGE = 6
@@ -63,13 +62,13 @@ class ProcedureDetailView(PreviewableDetailView):
         return context
 
     def pathways(self, procedure):
-        pathways = pathways_for(procedure.slug)
+        """The pathways shown on this page; steps link to published procedures only."""
+        pathways = procedure.published_pathways
         if not pathways:
             return []
+        linked = {step["slug"] for pathway in pathways for step in pathway.steps_json}
         published = set(
-            Procedure.objects.published()
-            .filter(slug__in=linked_slugs(pathways))
-            .values_list("slug", flat=True)
+            Procedure.objects.published().filter(slug__in=linked).values_list("slug", flat=True)
         )
         return [
             {
@@ -77,14 +76,14 @@ class ProcedureDetailView(PreviewableDetailView):
                 "steps": [
                     {
                         "step": step,
-                        "is_this_page": step.slug == procedure.slug,
+                        "is_this_page": step["slug"] == procedure.slug,
                         "url": (
-                            Procedure(slug=step.slug).get_absolute_url()
-                            if step.slug in published and step.slug != procedure.slug
+                            Procedure(slug=step["slug"]).get_absolute_url()
+                            if step["slug"] in published and step["slug"] != procedure.slug
                             else ""
                         ),
                     }
-                    for step in pathway.steps
+                    for step in pathway.steps_json
                 ],
             }
             for pathway in pathways

@@ -21,7 +21,7 @@ from .models import Document, Synonym, Word
 
 def models() -> dict[str, type]:
     """Search kind -> page model, for every registered page type."""
-    return {page_type.name: page_type.model for page_type in registry}
+    return {page_type.name: page_type.model for page_type in registry if page_type.searchable}
 
 
 def kind_of(obj) -> str:

@@ -14,7 +14,8 @@ from .models import Synonym
 
 @receiver(post_save, dispatch_uid="search-page-save")
 def _page_saved(sender, instance, raw=False, update_fields=None, **kwargs):
-    if raw or registry.for_model(sender) is None or registry.cascades_are_paused:
+    page_type = registry.for_model(sender)
+    if raw or page_type is None or not page_type.searchable or registry.cascades_are_paused:
         return
     if update_fields is not None and not (set(update_fields) & index.source_fields(sender)):
         return  # e.g. re-rendered HTML or the loader's fingerprint: nothing search reads
@@ -23,7 +24,8 @@ def _page_saved(sender, instance, raw=False, update_fields=None, **kwargs):
 
 @receiver(post_delete, dispatch_uid="search-page-delete")
 def _page_deleted(sender, instance, **kwargs):
-    if registry.for_model(sender) is None or registry.cascades_are_paused:
+    page_type = registry.for_model(sender)
+    if page_type is None or not page_type.searchable or registry.cascades_are_paused:
         return
     index.remove_object(instance)
 

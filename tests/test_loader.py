@@ -425,7 +425,7 @@ def test_export_round_trip_real_content(tmp_path):
     call_command("export_content", str(tmp_path))
     originals = sorted(
         p.relative_to(settings.CONTENT_DIR)
-        for folder in ("procedures", "conditions", "faq", "glossary")
+        for folder in ("procedures", "conditions", "faq", "glossary", "pathways")
         for p in (settings.CONTENT_DIR / folder).glob("*.md")
     )
     exported = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*.md"))

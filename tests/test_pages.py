@@ -127,8 +127,8 @@ def test_list_page_query_counts(client, site_content, django_assert_num_queries,
 
 
 def test_detail_page_query_counts(client, site_content, django_assert_num_queries):
-    # 5: the page + 3 prefetches + how many procedures each FAQ is linked to (issue 4).
-    with django_assert_num_queries(5):
+    # 6: the page + 4 prefetches (the fourth: pathways) + how many procedures each FAQ is linked to (issue 4).
+    with django_assert_num_queries(6):
         assert client.get("/procedures/epidural-steroid-injection/").status_code == 200
     with django_assert_num_queries(3):
         assert client.get("/conditions/sciatica/").status_code == 200

@@ -11,7 +11,6 @@ from django.urls import reverse
 from clinic.models import CACHE_KEY, DEFAULTS, ClinicDetails, clinic_details
 from core.pages import Status
 from painsite.views import server_error
-from procedures.pathways import PATHWAYS
 from tests.factories import make_faq, make_procedure, make_user
 
 pytestmark = pytest.mark.django_db
@@ -238,7 +237,7 @@ def test_procedure_page_shows_the_six_most_specific_faqs(client, django_assert_n
     own = [make_faq(question=f"Only about this {i}?", procedures=[procedure]) for i in range(5)]
     make_faq(question="Draft own?", procedures=[procedure], status=Status.DRAFT)
 
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         html = client.get(procedure.get_absolute_url()).content.decode()
     section = html.split('id="common-questions"')[1].split("</section>")[0]
     shown = re.findall(r"<h3>(.*?)</h3>", section)
@@ -250,7 +249,7 @@ def test_procedure_page_shows_the_six_most_specific_faqs(client, django_assert_n
     # Twice the questions, same number of queries.
     for i in range(9):
         make_faq(question=f"Another {i}?", procedures=[procedure])
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         client.get(procedure.get_absolute_url())
 
 
@@ -263,15 +262,24 @@ def test_procedure_page_without_faqs_has_no_questions_section(client):
 # ---------- Pathways ----------
 
 
-def test_pathways_name_only_real_procedures():
-    from pathlib import Path
+def test_pathways_are_content_and_name_only_real_procedures(site_content):
+    from procedures.models import Pathway, Procedure
 
-    from django.conf import settings
+    slugs = set(Procedure.objects.values_list("slug", flat=True))
+    pathways = list(Pathway.objects.published().prefetch_related("shown_on"))
+    assert len(pathways) == 3
+    for pathway in pathways:
+        assert pathway.shown_on.exists(), pathway.title
+        assert {step["slug"] for step in pathway.steps_json if step["slug"]} <= slugs
+        assert pathway.history.exists()  # it goes through the workflow and History
 
-    slugs = {path.stem for path in Path(settings.CONTENT_DIR, "procedures").glob("*.md")}
-    for pathway in PATHWAYS:
-        assert set(pathway.shown_on) <= slugs, pathway.title
-        assert {step.slug for step in pathway.steps if step.slug} <= slugs, pathway.title
+
+def test_a_pathway_step_in_the_wrong_form_is_refused_with_its_line():
+    from procedures.models import Pathway
+
+    steps, problems = Pathway.parse_steps("1. **Fine** (discography): Text.\nJust words.")
+    assert [s["title"] for s in steps] == ["Fine"]
+    assert problems and problems[0][0] == 2
 
 
 @pytest.mark.parametrize(
@@ -301,7 +309,7 @@ def test_pathway_does_not_link_to_a_draft(client, site_content, django_assert_nu
     from procedures.models import Procedure
 
     Procedure.objects.filter(slug="radiofrequency-ablation").update(status=Status.DRAFT)
-    with django_assert_num_queries(6):  # the usual 5 + which pathway pages are published
+    with django_assert_num_queries(7):  # the usual 6 + which pathway pages are published
         html = client.get("/procedures/medial-branch-block/").content.decode()
     section = html.split('<section class="pathway"')[1].split("</section>")[0]
     assert "Radiofrequency ablation" in section
