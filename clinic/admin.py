@@ -1,7 +1,8 @@
-from django import forms
 from django.contrib import admin
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+
+from editorial.locking import VersionLockedForm
 
 from .models import SINGLETON_PK, ClinicDetails
 
@@ -11,26 +12,12 @@ STALE_MESSAGE = (
 )
 
 
-class ClinicDetailsForm(forms.ModelForm):
-    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+class ClinicDetailsForm(VersionLockedForm):
+    stale_message = STALE_MESSAGE
 
     class Meta:
         model = ClinicDetails
         fields = ["name", "phone", "address", "hours", "out_of_hours", "email"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk is not None:
-            self.fields["seen_version"].initial = self.instance.version
-
-    def clean(self):
-        cleaned = super().clean()
-        current = (
-            ClinicDetails.objects.filter(pk=SINGLETON_PK).values_list("version", flat=True).first()
-        )
-        if current is not None and cleaned.get("seen_version") != current:
-            raise forms.ValidationError(STALE_MESSAGE)
-        return cleaned
 
 
 @admin.register(ClinicDetails)
@@ -41,7 +28,7 @@ class ClinicDetailsAdmin(admin.ModelAdmin):
     fieldsets = [
         ("Shown in the header and footer", {"fields": ["name", "phone", "email"]}),
         ("Visiting and opening hours", {"fields": ["address", "hours", "out_of_hours"]}),
-        (None, {"fields": ["seen_version"]}),
+        (None, {"fields": ["loaded_version"]}),
     ]
 
     def has_add_permission(self, request):

@@ -39,6 +39,7 @@ from core.pages import content_fields, normalize_newlines
 from core.registry import registry
 from editorial import workflow
 from editorial.history import Event, Outcome
+from editorial.locking import VersionLockedForm
 from editorial.workflow import REVIEW_FIELDS, can_publish, can_review
 
 MAX_PREVIEW_CHARS = 200_000
@@ -61,23 +62,21 @@ def apply_values(obj, values: dict) -> None:
 # --- the form ------------------------------------------------------------------
 
 
-class PageAdminForm(forms.ModelForm):
+class PageAdminForm(VersionLockedForm):
     """The page's fields, starting from the waiting change when there is one.
 
     It carries what it was loaded from (page version and waiting change), so the
     workflow can tell when someone else changed the page in the meantime.
     """
 
-    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     loaded_waiting = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    refuse_stale = False  # the workflow keeps a stale save aside and shows the conflict
 
     def __init__(self, *args, start_from=None, **kwargs):
         super().__init__(*args, **kwargs)
         instance = self.instance
         if instance.pk:
-            base = workflow.base_of(instance)
-            self.fields["loaded_version"].initial = base.version
-            self.fields["loaded_waiting"].initial = base.waiting
+            self.fields["loaded_waiting"].initial = workflow.base_of(instance).waiting
             if not self.is_bound:
                 record = start_from or workflow.waiting_change(instance)
                 if record is not None:

@@ -127,7 +127,7 @@ def test_list_page_query_counts(client, site_content, django_assert_num_queries,
 
 
 def test_detail_page_query_counts(client, site_content, django_assert_num_queries):
-    # 6: the page + 4 prefetches (the fourth: pathways) + how many procedures each FAQ is linked to (issue 4).
+    # 6: the page + 4 prefetches (the 4th: pathways) + procedures per FAQ (issue 4).
     with django_assert_num_queries(6):
         assert client.get("/procedures/epidural-steroid-injection/").status_code == 200
     with django_assert_num_queries(3):

@@ -119,7 +119,7 @@ def test_admin_cannot_delete_clinic_details(admin_client):
 def test_admin_refuses_bad_phone_and_changes_nothing(admin_client):
     ClinicDetails.objects.create()
     url = reverse("admin:clinic_clinicdetails_change", args=[1])
-    response = admin_client.post(url, admin_form(phone="call us!", seen_version=1))
+    response = admin_client.post(url, admin_form(phone="call us!", loaded_version=1))
     assert response.status_code == 200
     assert "Use only digits" in response.content.decode()
     assert ClinicDetails.objects.get().phone == DEFAULTS["phone"]
@@ -131,7 +131,7 @@ def test_admin_refuses_a_stale_form(admin_client):
     other = ClinicDetails.objects.get()
     other.hours = "Saved by a colleague"
     other.save()  # version 2 now
-    response = admin_client.post(url, admin_form(name="Mine", seen_version=1))
+    response = admin_client.post(url, admin_form(name="Mine", loaded_version=1))
     assert response.status_code == 200
     assert "Someone else saved the clinic details" in response.content.decode()
     record = ClinicDetails.objects.get()
