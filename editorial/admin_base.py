@@ -354,7 +354,10 @@ class WorkflowAdmin(SimpleHistoryAdmin):
     @admin.display(description="Review", ordering="waiting")
     def waiting(self, obj):
         if getattr(obj, "waiting", False):
-            return format_html('<span class="badge badge--waiting">{}</span>', "Waiting for review")
+            return format_html(
+                '<span class="badge badge--waiting"><span aria-hidden="true">⏳ </span>{}</span>',
+                "Waiting for review",
+            )
         return format_html('<span class="badge badge--none">{}</span>', "—")
 
     # --- extra views ------------------------------------------------------------------
