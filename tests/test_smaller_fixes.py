@@ -1,13 +1,20 @@
 """The smaller causes from issue 16, each pinned by a test that failed before its fix."""
 
+import io
 import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
+from figures import images
+from figures.models import Figure
 from glossary.models import GlossaryTerm
+from tests.admin_forms import admin_url
 from tests.factories import (
     PROCEDURE_BODY,
     make_procedure,
+    make_reviewer,
     make_term,
 )
 
@@ -41,3 +48,40 @@ def test_glossary_entries_hold_plain_text_not_html_entities():
     make_term(term="Zappo", slug="zappo", definition="Fish & chips <b>bold</b>.")
     (entry,) = GlossaryTerm.objects.entries()
     assert entry.definition == "Fish & chips bold."
+
+
+# --- 2. a phone JPEG that Pillow reads as MPO is accepted as JPEG ------------------
+
+
+def mpo_bytes(size=(640, 480)) -> bytes:
+    """A multi-picture JPEG as many phones write it (a main picture and a second one)."""
+    buffer = io.BytesIO()
+    first = Image.new("RGB", size, (200, 60, 30))
+    second = Image.new("RGB", (size[0] // 4, size[1] // 4), (30, 60, 200))
+    first.save(buffer, "MPO", save_all=True, append_images=[second])
+    data = buffer.getvalue()
+    assert Image.open(io.BytesIO(data)).format == "MPO"
+    return data
+
+
+def test_a_multi_picture_jpeg_from_a_phone_is_accepted_as_jpeg():
+    processed = images.process(mpo_bytes(), "IMG_1234.JPG")
+    assert (processed.width, processed.height) == (640, 480)
+    master = Image.open(io.BytesIO(processed.data))
+    assert master.format == "PNG" and master.getpixel((5, 5))[:3] == pytest.approx(
+        (200, 60, 30), abs=3
+    )
+    assert processed.fallback == "jpg"
+    # Still a JPEG: a .png name on it is refused as for any JPEG.
+    with pytest.raises(images.ImageRejected, match="it is a JPEG image"):
+        images.process(mpo_bytes(), "photo.png")
+
+
+def test_an_admin_upload_of_a_multi_picture_jpeg_is_saved(client):
+    client.force_login(make_reviewer())
+    upload = SimpleUploadedFile("IMG_1234.jpeg", mpo_bytes(), "image/jpeg")
+    response = client.post(
+        admin_url(Figure, "add"), {"key": "phone-photo", "alt": "A photo", "image": upload}
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Figure.objects.get(key="phone-photo").renditions
