@@ -85,3 +85,22 @@ def test_an_admin_upload_of_a_multi_picture_jpeg_is_saved(client):
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Figure.objects.get(key="phone-photo").renditions
+
+
+# --- 3. an upload with a long file name is accepted (the stored name is random) ----
+
+
+def test_an_upload_with_a_file_name_over_100_characters_is_accepted(client):
+    client.force_login(make_reviewer())
+    buffer = io.BytesIO()
+    Image.new("RGB", (300, 200), (10, 120, 200)).save(buffer, "JPEG")
+    name = "Screenshot of the clinic diagram " + "very long name " * 10 + ".jpg"
+    assert len(name) > 100
+    upload = SimpleUploadedFile(name, buffer.getvalue(), "image/jpeg")
+    response = client.post(
+        admin_url(Figure, "add"), {"key": "long-name", "alt": "A diagram", "image": upload}
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    figure = Figure.objects.get(key="long-name")
+    assert re.fullmatch(r"figures/[0-9a-f]{32}\.png", figure.image.name)
+    assert len(figure.image.name) <= Figure._meta.get_field("image").max_length
