@@ -5,14 +5,19 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.db.backends.postgresql.base import DatabaseWrapper as PostgreSQL
 from PIL import Image
 
+from core.pages import Status
+from core.registry import registry
 from figures import images
 from figures.models import Figure
 from glossary.models import GlossaryTerm
 from tests.admin_forms import admin_url
 from tests.factories import (
     PROCEDURE_BODY,
+    make_figure,
     make_procedure,
     make_reviewer,
     make_term,
@@ -104,3 +109,32 @@ def test_an_upload_with_a_file_name_over_100_characters_is_accepted(client):
     figure = Figure.objects.get(key="long-name")
     assert re.fullmatch(r"figures/[0-9a-f]{32}\.png", figure.image.name)
     assert len(figure.image.name) <= Figure._meta.get_field("image").max_length
+
+
+# --- 4. an image reference in other letter case still counts on PostgreSQL ---------
+
+
+def test_a_reference_in_other_letter_case_counts_as_showing_the_image():
+    figure = make_figure("needle")
+    assert not figure.used_on_published_pages()
+    make_procedure(status=Status.PUBLISHED, body="## What it is\n\n![A](images/Needle.jpg)\n")
+    assert figure.used_on_published_pages()
+    # So the review gate holds in the admin too.
+    assert Figure.objects.get(key="needle").used_on_published_pages()
+
+
+def test_the_image_lookup_is_case_insensitive_on_postgresql():
+    """SQLite's LIKE ignores case anyway; PostgreSQL's does not, so look at its SQL."""
+    postgresql = PostgreSQL(
+        {**connection.settings_dict, "ENGINE": "django.db.backends.postgresql"}, "sql-only"
+    )
+    figure = Figure(key="needle")
+    checked = 0
+    for page_type in registry:
+        queryset = page_type.model.objects.published().filter(figure.shown_on(page_type))
+        sql, params = queryset.query.get_compiler(connection=postgresql).as_sql()
+        column = f'"{page_type.model._meta.db_table}"."{page_type.text_field}"'
+        assert f"UPPER({column}::text) LIKE UPPER(%s)" in sql, sql
+        assert "%images/needle%" in params
+        checked += 1
+    assert checked >= 4
