@@ -10,13 +10,15 @@ from django.db.backends.postgresql.base import DatabaseWrapper as PostgreSQL
 from PIL import Image
 
 from core.pages import Status
-from core.registry import registry
+from core.registry import Registry, registry
+from editorial import workflow
 from figures import images
 from figures.models import Figure
 from glossary.models import GlossaryTerm
 from tests.admin_forms import admin_url
 from tests.factories import (
     PROCEDURE_BODY,
+    make_editor,
     make_figure,
     make_procedure,
     make_reviewer,
@@ -138,3 +140,77 @@ def test_the_image_lookup_is_case_insensitive_on_postgresql():
         assert "%images/needle%" in params
         checked += 1
     assert checked >= 4
+
+
+# --- 5. only changes patients can see make the pages render again ------------------
+
+
+@pytest.fixture
+def renders(monkeypatch):
+    """How many times every page was rendered again after a glossary change."""
+    calls = []
+    original = Registry.rerender
+
+    def counting(self, *args, **kwargs):
+        calls.append(kwargs)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Registry, "rerender", counting)
+    return calls
+
+
+def test_a_draft_glossary_term_saved_renders_no_page(renders):
+    page = make_procedure(body=PROCEDURE_BODY.replace("A small shot", "A small zappo shot"))
+    editor = make_editor()
+    workflow.create(
+        GlossaryTerm, {"term": "Zappo", "slug": "zappo", "definition": "A made-up word."}, editor
+    )
+    term = GlossaryTerm.objects.get(slug="zappo")
+    assert term.status == Status.DRAFT
+    term.definition = "A made-up word, changed."
+    term.save()
+    make_term(term="Other", slug="other", status=Status.DRAFT).delete()
+    assert renders == []
+    page.refresh_from_db()
+    assert "gloss" not in page.body_html
+
+
+def test_publishing_changing_and_unpublishing_a_term_render_the_pages(renders):
+    page = make_procedure(body=PROCEDURE_BODY.replace("A small shot", "A small zappo shot"))
+    term = make_term(term="Zappo", slug="zappo", status=Status.DRAFT, definition="First.")
+    reviewer = make_reviewer()
+
+    workflow.publish(term, reviewer)
+    assert len(renders) == 1
+    page.refresh_from_db()
+    assert "First." in popover(page.body_html, "zappo")
+
+    term.refresh_from_db()
+    term.definition = "Second."
+    term.save()
+    assert len(renders) == 2
+    page.refresh_from_db()
+    assert "Second." in popover(page.body_html, "zappo")
+
+    term.refresh_from_db()
+    term.save()  # saved with nothing patients see changed
+    term.order = 5
+    term.save(update_fields=["order"])
+    assert len(renders) == 2
+
+    workflow.unpublish(term, reviewer)
+    assert len(renders) == 3
+    page.refresh_from_db()
+    assert "gloss" not in page.body_html
+
+
+def test_deleting_a_term_renders_the_pages_only_if_it_was_published(renders):
+    page = make_procedure(body=PROCEDURE_BODY.replace("A small shot", "A small zappo shot"))
+    make_term(term="Draftword", slug="draftword", status=Status.DRAFT).delete()
+    assert renders == []
+    term = make_term(term="Zappo", slug="zappo")
+    assert len(renders) == 1
+    GlossaryTerm.objects.filter(pk=term.pk).delete()
+    assert len(renders) == 2
+    page.refresh_from_db()
+    assert "gloss" not in page.body_html
