@@ -61,7 +61,7 @@ _SKIP_INSIDE = {"h1", "h2", "h3", "h4", "h5", "h6", "a", "code", "pre", "button"
 class GlossaryEntry:
     slug: str
     words: tuple[str, ...]  # the term and its other forms
-    definition: str  # plain text
+    definition: str  # plain text, entities decoded: link_glossary escapes it once
     url: str
 
 

@@ -14,6 +14,12 @@ class FigureForm(forms.ModelForm):
         model = Figure
         fields = ["key", "image", "alt", "decorative", "caption", "credit"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Any file name will do: the image is stored under a new random name (set_image),
+        # so the uploaded name is never kept and its length does not matter.
+        self.fields["image"].max_length = None
+
     def clean_key(self):
         # Page text finds images by lower-case key (images/Spine is images/spine), and so
         # do the content files (images/spine.png); a key with capitals would match neither.

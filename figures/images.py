@@ -1,10 +1,11 @@
 """Checking and re-encoding uploaded images with Pillow.
 
 Every image that reaches the site — an admin upload or a file under
-``content/images/`` — goes through :func:`process`: only JPEG, PNG and WebP, at
-most 10 MB and 6000 px a side, decompression bombs refused, then decoded and
-written anew (orientation applied, EXIF/GPS, colour profiles, text chunks and any
-trailing bytes dropped). Nothing of the uploaded file is kept but its pixels.
+``content/images/`` — goes through :func:`process`: only JPEG (a phone's
+multi-picture JPEG, "MPO", too: its first picture), PNG and WebP, at most 10 MB
+and 6000 px a side, decompression bombs refused, then decoded and written anew
+(orientation applied, EXIF/GPS, colour profiles, text chunks and any trailing
+bytes dropped). Nothing of the uploaded file is kept but its pixels.
 :func:`renditions` makes the responsive sizes once, when the figure is saved.
 
 The stored file (the *master*) is lossless PNG, so that processing is idempotent:
@@ -45,6 +46,10 @@ MAX_PIXELS = MAX_SIDE * MAX_SIDE
 RENDITION_WIDTHS = (480, 960, 1440)
 FORMATS = {"JPEG": ("jpg", "jpeg"), "PNG": ("png",), "WEBP": ("webp",)}
 EXTENSIONS = {ext for exts in FORMATS.values() for ext in exts}
+# Formats Pillow names apart that are one of ours: MPO (multi-picture) is a JPEG with
+# further pictures after the first, as many phones write their photos. Only the first
+# (the photo itself) is read; the rest is dropped with the other trailing bytes.
+SAME_AS = {"MPO": "JPEG"}
 MASTER_MAX_WIDTH = RENDITION_WIDTHS[-1]
 MASTER_EXTENSION = "png"
 JPEG_QUALITY = 82
@@ -80,6 +85,11 @@ class Processed:
     extension: str = MASTER_EXTENSION  # of the stored file
 
 
+def image_format(image: Image.Image) -> str | None:
+    """The format as this module knows it (a phone's MPO photo is a JPEG)."""
+    return SAME_AS.get(image.format, image.format)
+
+
 def _open(data: bytes) -> Image.Image:
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -90,7 +100,7 @@ def _open(data: bytes) -> Image.Image:
                 raise ImageRejected(
                     f"the image is {width}×{height} pixels; at most {MAX_SIDE} on each side"
                 )
-            if image.format not in FORMATS:
+            if image_format(image) not in FORMATS:
                 raise ImageRejected(
                     f"this is a {image.format or 'unknown'} image; use JPEG, PNG or WebP"
                 )
@@ -120,9 +130,9 @@ def process(data: bytes, name: str) -> Processed:
             f"'{PurePath(name or '').name}' is not a .jpg, .jpeg, .png or .webp file"
         )
     image = _open(data)
-    if extension not in FORMATS[image.format]:
+    if extension not in FORMATS[image_format(image)]:
         raise ImageRejected(
-            f"the file name ends in .{extension} but it is a {image.format} image; "
+            f"the file name ends in .{extension} but it is a {image_format(image)} image; "
             "rename it or save it again in the right format"
         )
     image = ImageOps.exif_transpose(image)  # also drops the orientation tag

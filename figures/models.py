@@ -100,8 +100,13 @@ class Figure(models.Model):
         )
 
     def shown_on(self, page_type) -> Q:
-        """Pages of ``page_type`` whose text shows this image."""
-        return Q(**{f"{page_type.text_field}__contains": f"{REFERENCE_PREFIX}{self.key}"})
+        """Pages of ``page_type`` whose text shows this image.
+
+        In any letter case, as the renderer finds it (``images/Needle.jpg`` shows the
+        image ``needle``): ``icontains``, since ``contains`` is case-sensitive on
+        PostgreSQL (SQLite's LIKE ignores case either way).
+        """
+        return Q(**{f"{page_type.text_field}__icontains": f"{REFERENCE_PREFIX}{self.key}"})
 
     @property
     def alt_text(self) -> str:

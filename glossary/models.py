@@ -1,3 +1,5 @@
+import html
+
 from django.db import models
 from django.urls import reverse
 from django.utils.html import strip_tags
@@ -13,16 +15,20 @@ class GlossaryQuerySet(PageQuerySet):
         return self.published().order_by("term")
 
     def entries(self) -> list[markdown.GlossaryEntry]:
-        """Published terms as the Markdown renderer needs them (one query)."""
+        """Published terms as the Markdown renderer needs them (one query).
+
+        The definition is plain text: tags removed *and* entities decoded (``&amp;`` is
+        ``&`` again), because the renderer escapes it once when it writes the pop-up.
+        """
         base = reverse("glossary:list")
         return [
             markdown.GlossaryEntry(
                 slug=slug,
                 words=(term, *lines(also)),
-                definition=" ".join(strip_tags(html).split()),
+                definition=" ".join(html.unescape(strip_tags(definition_html)).split()),
                 url=f"{base}#{slug}",
             )
-            for slug, term, also, html in self.published().values_list(
+            for slug, term, also, definition_html in self.published().values_list(
                 "slug", "term", "also_called", "definition_html"
             )
         ]
