@@ -280,6 +280,21 @@ def _is_conflict(page, base: Base | None) -> bool:
     return _text_changed_since(page, base.version)
 
 
+def _submit(page, values: dict, user, reason: str) -> Result:
+    """Keep ``values`` as the change waiting for review; the previous one is replaced."""
+    record = _propose(
+        page,
+        values,
+        user,
+        event=Event.SUBMITTED,
+        outcome=Outcome.WAITING,
+        base_version=page.version,
+        reason=reason,
+    )
+    _resolve_waiting(page, Outcome.SUPERSEDED, keep=record.history_id)
+    return Result(Event.SUBMITTED, record)
+
+
 @transaction.atomic
 def create(model, values: dict, user, *, status=Status.DRAFT, review=None) -> Result:
     """A new page: a draft, or published at once by a reviewer."""
@@ -325,17 +340,7 @@ def save(page, values: dict, user, *, base: Base | None = None, status=None, rev
     _validate(page, {**live_values(page), **values}, new_status)
 
     if page.is_published and not can_publish(user):
-        record = _propose(
-            page,
-            values,
-            user,
-            event=Event.SUBMITTED,
-            outcome=Outcome.WAITING,
-            base_version=page.version,
-            reason=reason or "Changes submitted for review",
-        )
-        _resolve_waiting(page, Outcome.SUPERSEDED, keep=record.history_id)
-        return Result(Event.SUBMITTED, record)
+        return _submit(page, values, user, reason or "Changes submitted for review")
 
     if review and "reviewed_on" in review and "next_review_due" not in review:
         review["next_review_due"] = one_year_after(review["reviewed_on"])
@@ -373,17 +378,7 @@ def submit(page, values: dict, user, *, base: Base | None = None) -> Result:
     if _same(type(page), values, proposed_values(page)):
         return Result("unchanged")
     _validate(page, {**live_values(page), **values})
-    record = _propose(
-        page,
-        values,
-        user,
-        event=Event.SUBMITTED,
-        outcome=Outcome.WAITING,
-        base_version=page.version,
-        reason="Changes submitted for review",
-    )
-    _resolve_waiting(page, Outcome.SUPERSEDED, keep=record.history_id)
-    return Result(Event.SUBMITTED, record)
+    return _submit(page, values, user, "Changes submitted for review")
 
 
 @transaction.atomic

@@ -5,30 +5,10 @@ typos included."""
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
-from django.db import transaction
 
-from editorial import loader
-from search import service
+from tests.test_search_content import real_content, urls  # noqa: F401  (module-scoped fixture)
 
-
-def urls(query: str, limit: int = 10) -> list[str]:
-    return [r.url for r in service.search(query, limit=limit).results]
-
-
-@pytest.fixture(scope="module")
-def real_content(django_db_setup, django_db_blocker):
-    """content/ loaded once; every test using it runs inside its own savepoint."""
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            loader.load(settings.CONTENT_DIR)
-            yield
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-
+pytestmark = pytest.mark.usefixtures("real_content")
 
 HEADACHE = "/conditions/headache-and-migraine/"
 JOINTS = "/conditions/joint-arthritis/"
@@ -71,6 +51,6 @@ PATIENT_QUERIES = [
 
 
 @pytest.mark.parametrize(("query", "expected"), PATIENT_QUERIES)
-def test_patient_queries_find_the_new_conditions(real_content, db, query, expected):
+def test_patient_queries_find_the_new_conditions(db, query, expected):
     found = urls(query)
     assert expected in found[:3], found[:5]
