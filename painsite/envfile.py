@@ -21,6 +21,8 @@ import secrets
 import sys
 from pathlib import Path
 
+from dotenv import load_dotenv
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -31,8 +33,6 @@ def env_file_path() -> Path | None:
 
 def load_env_file() -> Path | None:
     """Read the ``.env`` file into ``os.environ`` (never over a real variable); its path."""
-    from dotenv import load_dotenv
-
     path = env_file_path()
     if path is None or not path.is_file():
         return None
