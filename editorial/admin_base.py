@@ -519,7 +519,7 @@ class WorkflowAdmin(SimpleHistoryAdmin):
         if waiting is None:
             messages.info(request, "Nothing is waiting for review on this page.")
             return HttpResponseRedirect(self._url("change", obj.pk))
-        stale = workflow._text_changed_since(obj, waiting.base_version)
+        stale = workflow.text_changed_since(obj, waiting.base_version)
         context = self._context(
             request,
             obj,
@@ -530,7 +530,7 @@ class WorkflowAdmin(SimpleHistoryAdmin):
             rows=self._field_rows(workflow.live_values(obj), workflow.record_values(waiting)),
             stale=stale,
             can_publish=can_publish(request.user),
-            may_discard=workflow._may_withdraw(request.user, waiting),
+            may_discard=workflow.may_withdraw(request.user, waiting),
             preview_url=self._url("preview", obj.pk),
         )
         return TemplateResponse(request, "admin/editorial/review.html", context)

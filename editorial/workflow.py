@@ -164,7 +164,7 @@ def _live_record_at(page, version):
     )
 
 
-def _text_changed_since(page, version) -> bool:
+def text_changed_since(page, version) -> bool:
     """Has the page's text changed since ``version``? (A review mark is not a change.)"""
     if version == page.version:
         return False
@@ -206,7 +206,8 @@ def _apply_live(page, values: dict, user, event: str, reason: str = "", note: st
     for name, value in values.items():
         if not page._meta.get_field(name).many_to_many:
             setattr(page, name, value)
-    page.fill_review_due() if hasattr(page, "fill_review_due") else None
+    if hasattr(page, "fill_review_due"):
+        page.fill_review_due()
     page.skip_history_when_saving = True
     try:
         page.save()
@@ -277,7 +278,7 @@ def _is_conflict(page, base: Base | None) -> bool:
     waiting = waiting_change(page)
     if (waiting.history_id if waiting else None) != base.waiting:
         return True
-    return _text_changed_since(page, base.version)
+    return text_changed_since(page, base.version)
 
 
 def _submit(page, values: dict, user, reason: str) -> Result:
@@ -390,7 +391,7 @@ def publish(page, user) -> Result:
     page = _locked(page)
     waiting = waiting_change(page)
     if waiting is not None:
-        if _text_changed_since(page, waiting.base_version):
+        if text_changed_since(page, waiting.base_version):
             raise Stale(waiting, live_values(page), record_values(waiting))
         values = record_values(waiting)
         _validate(page, {**live_values(page), **values}, Status.PUBLISHED)
@@ -418,7 +419,7 @@ def unpublish(page, user) -> Result:
     return Result(Event.UNPUBLISHED, _apply_live(page, {}, user, Event.UNPUBLISHED))
 
 
-def _may_withdraw(user, waiting) -> bool:
+def may_withdraw(user, waiting) -> bool:
     return can_publish(user) or (user is not None and waiting.history_user_id == user.pk)
 
 
@@ -430,7 +431,7 @@ def discard(page, user) -> Result:
     waiting = waiting_change(page)
     if waiting is None:
         return Result("unchanged")
-    if not _may_withdraw(user, waiting):
+    if not may_withdraw(user, waiting):
         raise PermissionDenied("Only a clinical reviewer or its author can discard a change.")
     _resolve_waiting(page, Outcome.DISCARDED)
     when = timezone.localtime(waiting.history_date).strftime("%d %b %Y %H:%M")
