@@ -261,7 +261,9 @@ def test_review_queue_word_diff_and_publish(desk, staff_browser, site, axe_sourc
     rows = ann.locator("#result_list tbody tr")
     assert rows.count() == 1
     assert desk["title"] in rows.first.inner_text()
-    assert rows.first.locator(".field-waiting").inner_text() == "Waiting for review"
+    badge = rows.first.locator(".field-waiting .badge--waiting")
+    assert badge.inner_text().strip().endswith("Waiting for review")  # words, not only a sign
+    assert badge.locator('[aria-hidden="true"]').count() == 1  # the icon is not read out
 
     rita = sign_in(staff_browser, site, "rita")
     queue = rita.locator("section.review-queue")
