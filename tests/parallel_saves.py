@@ -42,7 +42,10 @@ def fire(hold_seconds: float = 0.5) -> dict:
         try:
             barrier.wait()
             with transaction.atomic():
-                page = Procedure.objects.get(slug=slug)  # read first, then write
+                # Read with the row locked, then write, as every workflow operation does
+                # (editorial.workflow._locked): on PostgreSQL a plain read would let this
+                # save overwrite the load's change with the value it read before.
+                page = Procedure.objects.select_for_update().get(slug=slug)
                 page.summary = f"Saved by editor {number}."
                 page._change_reason = f"parallel save {number}"
                 page.save()
