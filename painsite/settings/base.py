@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "glossary",
     "editorial",
     "clinic",
+    "safety",
     "search",
     "figures",
     "simple_history",
