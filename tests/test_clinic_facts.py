@@ -5,9 +5,13 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 
+from clinic.middleware import ClinicTimeZoneMiddleware
 from clinic.models import ClinicDetails, clinic_details
 from core import includes
 from editorial import loader
@@ -172,3 +176,14 @@ def test_pages_of_every_kind_render_facts(client):
     make_faq(answer="Call {{ after_hours }} when we are closed.", slug="closed")
     html = client.get(reverse("faq:list")).content.decode()
     assert '<a href="tel:5550101"' in html
+
+
+def test_requests_run_in_the_clinics_time_zone(rf):
+    ClinicDetails.objects.create(time_zone="Asia/Kolkata")
+    seen = []
+    middleware = ClinicTimeZoneMiddleware(
+        lambda request: seen.append(timezone.get_current_timezone_name()) or HttpResponse()
+    )
+    middleware(rf.get("/"))
+    assert seen == ["Asia/Kolkata"]
+    assert timezone.get_current_timezone_name() == settings.TIME_ZONE  # reset afterwards
