@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.sitemaps.views import sitemap
+from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
@@ -40,8 +41,10 @@ class HowWeWriteView(TemplateView):
         published = checked = 0
         for page_type in registry:
             if page_type.reviewed and page_type.sitemap:
-                pages = page_type.model.objects.published()
-                published += pages.count()
-                checked += pages.filter(reviewed_on__isnull=False).count()
+                counts = page_type.model.objects.published().aggregate(
+                    published=Count("pk"), checked=Count("pk", filter=Q(reviewed_on__isnull=False))
+                )
+                published += counts["published"]
+                checked += counts["checked"]
         context.update(published=published, checked=checked)
         return context

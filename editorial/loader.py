@@ -330,10 +330,13 @@ def check_markdown(body: str, first_line: int, shown: str) -> list[Problem]:
 def dump(kind: Kind_, data: dict, body: str) -> str:
     ordered = {name: data.get(name) for name in kind.fields}
     # An empty optional value is left out (a page nobody reviewed names no reviewer).
+    # So are optional sources when there are none.
     ordered = {
         k: v
         for k, v in ordered.items()
-        if v is not None and not (v == "" and not kind.fields[k].required)
+        if v is not None
+        and not (v == "" and not kind.fields[k].required)
+        and not (v == [] and k in kind.source_fields and not kind.fields[k].required)
     }
     front = yaml.safe_dump(
         ordered, sort_keys=False, allow_unicode=True, width=10_000, default_flow_style=False
@@ -353,7 +356,9 @@ def model_data(kind: Kind_, obj) -> dict:
         elif name in kind.list_fields:
             data[name] = lines(getattr(obj, name))
         elif name in kind.source_fields:
-            data[name] = core_sources.parse_lines(getattr(obj, name))
+            # None (left out of the file) when there are none and none are required.
+            cited = core_sources.parse_lines(getattr(obj, name))
+            data[name] = cited or (None if not kind.fields[name].required else [])
         else:
             value = getattr(obj, name)
             # An empty optional value is left out of the file (as it was never written).

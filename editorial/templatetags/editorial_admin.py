@@ -28,7 +28,9 @@ def review_rows(user, days=SOON_DAYS):
             overdue.append(_row(page, name, opts, today))
         for page in pages.review_due_soon(days, today).order_by("next_review_due"):
             soon.append(_row(page, name, opts, today))
-        for page in pages.filter(reviewed_on__isnull=True).order_by(name):
+        for page in pages.filter(reviewed_on__isnull=True, next_review_due__isnull=True).order_by(
+            name
+        ):
             never.append(_row(page, name, opts, today))
     key = lambda row: row["due"]  # noqa: E731
     return sorted(overdue, key=key), sorted(soon, key=key), never
