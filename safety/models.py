@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 
 from django.db import models
-from django.urls import reverse
 
 from core import includes, markdown, sources
 from core.pages import SOURCES_HELP, PageQuerySet, PublishableModel, ReviewedModel, lines
@@ -80,9 +79,6 @@ class SafetyBlock(PublishableModel, ReviewedModel):
 
     def __str__(self):
         return self.title
-
-    def get_absolute_url(self):
-        return reverse("admin:safety_safetyblock_change", args=[self.pk])
 
     list_fields = ("watch_phrases",)
     source_fields = ("sources",)
