@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.test import Client
 
 from core import includes
 from core.registry import registry
 from editorial import loader, workflow
 from editorial.content_files import ContentError
 from safety.models import SafetyBlock
+from tests.admin_forms import admin_url, change_url, form_data
 from tests.factories import (
     PROCEDURE_BODY,
     make_block,
@@ -20,6 +23,7 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+User = get_user_model()
 
 HELP = "### Call the clinic today\n\n- A fever."
 
@@ -192,3 +196,39 @@ def test_procedures_take_their_urgent_and_preparation_rules_from_the_blocks(site
         help_section = procedure.body.split("## When to get help", 1)[1]
         assert "{{ include emergency-signs" in help_section, procedure.slug
         assert procedure.body_html.count('class="care-card ') == 3, procedure.slug
+
+
+# --- through the admin: an editor proposes, a reviewer publishes ------------------------
+
+
+def test_an_editor_proposes_a_block_change_and_a_reviewer_publishes_it(client):
+    block = make_block(body="- call us if it is red")
+    page = make_procedure(body=with_include(block.slug))
+    editor, reviewer = Client(), Client()
+    editor.force_login(make_editor())
+    reviewer.force_login(make_reviewer())
+    url = change_url(block)
+    assert editor.get(admin_url(SafetyBlock, "changelist")).status_code == 200
+    data = form_data(editor.get(url), body="- call us if it is red or hot")
+    assert editor.post(url, data).status_code == 302
+    waiting = workflow.waiting_change(block)
+    assert waiting is not None and waiting.body == "- call us if it is red or hot"
+    page.refresh_from_db()
+    assert "red or hot" not in page.body_html  # patients still see the live rule
+
+    workflow.publish(block, User.objects.get(pk=reviewer.session["_auth_user_id"]))
+    page.refresh_from_db()
+    assert "red or hot" in page.body_html
+
+
+def test_a_restated_rule_is_refused_in_the_admin_form_with_the_block_to_include(client):
+    make_block(slug="sedation", title="Sedation", watch_phrases="do not drive")
+    page = make_procedure()
+    client.force_login(make_editor())
+    body = page.body.replace("Bring a driver.", "Do not drive for a day.")
+    response = client.post(change_url(page), form_data(client.get(change_url(page)), body=body))
+    assert response.status_code == 200  # the form again, nothing saved
+    html = response.content.decode()
+    assert "{{ include sedation }}" in html
+    page.refresh_from_db()
+    assert "Do not drive" not in page.body
