@@ -97,3 +97,10 @@ def test_internal_links_to_nowhere_or_to_drafts_fail(db):
     assert "link to /nowhere/ goes to no page" in output
     assert "link to /faq/#no-such-question points to '#no-such-question'" in output
     assert "link to /procedures/ " not in output
+
+
+def test_pages_no_clinician_has_checked_are_listed_but_do_not_fail(db):
+    make_procedure(slug="unchecked-page")
+    ok, output = report()
+    assert ok, output
+    assert "awaiting a first clinical review: procedure 'unchecked-page'" in output

@@ -56,6 +56,8 @@ def page_types() -> dict[str, tuple[str, int]]:
         "faq": (reverse("faq:list"), 200),
         "glossary": (reverse("glossary:list"), 200),
         "search": (reverse("search:results") + "?q=nerve+block", 200),
+        "search-uncovered": (reverse("search:results") + "?q=chest+pain", 200),
+        "how-we-write": (reverse("how_we_write"), 200),
         "404": ("/no-such-page/", 404),
     }
     return pages

@@ -39,10 +39,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, soon, **options):
         self.problems = 0
-        articles = [
+        articles = [  # pages of their own (procedures, conditions): readability and images
             page
             for page_type in registry
-            if page_type.reviewed
+            if page_type.reviewed and page_type.sitemap
             for page in page_type.model.objects.published().order_by("slug")
         ]
         self.reviews(soon)
@@ -71,9 +71,10 @@ class Command(BaseCommand):
             for page in pages.review_overdue(today).order_by("next_review_due"):
                 found = True
                 self.problem(f"{_label(page)}: review overdue since {page.next_review_due}")
-            for page in pages.filter(next_review_due__isnull=True):
+            for page in pages.filter(reviewed_on__isnull=True, next_review_due__isnull=True):
+                # Listed, not a problem: the page says honestly that no clinician checked it.
                 found = True
-                self.problem(f"{_label(page)}: never reviewed (no next review date)")
+                self.stdout.write(f"  awaiting a first clinical review: {_label(page)}")
             for page in pages.review_due_soon(soon, today).order_by("next_review_due"):
                 found = True
                 self.stdout.write(f"  due soon: {_label(page)}: review due {page.next_review_due}")
@@ -84,7 +85,7 @@ class Command(BaseCommand):
         self.heading("Readability (median grade at most 6.5, each section at most 8)")
         exclusions = readability_exclusions()
         for page in articles:
-            score = score_markdown(page.body, exclusions)
+            score = score_markdown(registry.expand(page.body), exclusions)
             self.stdout.write(
                 f"  {_label(page)}: median {score.median}, hardest section "
                 f"{score.worst.grade if score.worst else '–'}"
@@ -106,16 +107,17 @@ class Command(BaseCommand):
 
     def links(self, articles):
         self.heading("Internal links")
+        public = [page_type for page_type in registry if page_type.searchable]
         pages = [
             page
-            for page_type in registry
+            for page_type in public
             for page in page_type.model.objects.published().order_by("slug")
         ]
         published = {page.get_absolute_url() for page in pages}
         # Pages shown as anchors on a list page (/faq/#slug): that list's path.
         anchored = {
             url.partition("#")[0]
-            for page_type in registry
+            for page_type in public
             if "#" in (url := page_type.model(slug="x").get_absolute_url())
         }
         checked = 0
