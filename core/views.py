@@ -3,7 +3,9 @@ from django.contrib.sitemaps.views import sitemap
 from django.http import HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
+from django.views.generic import TemplateView
 
+from core.registry import registry
 from core.sitemaps import sitemaps
 
 
@@ -26,3 +28,20 @@ def robots_txt(request):
 
 def sitemap_xml(request):
     return sitemap(request, sitemaps=sitemaps())
+
+
+class HowWeWriteView(TemplateView):
+    """How pages are written, sourced and checked, with honest counts of what is checked."""
+
+    template_name = "how_we_write.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        published = checked = 0
+        for page_type in registry:
+            if page_type.reviewed and page_type.sitemap:
+                pages = page_type.model.objects.published()
+                published += pages.count()
+                checked += pages.filter(reviewed_on__isnull=False).count()
+        context.update(published=published, checked=checked)
+        return context
