@@ -17,7 +17,20 @@ class ClinicDetailsForm(VersionLockedForm):
 
     class Meta:
         model = ClinicDetails
-        fields = ["name", "phone", "address", "hours", "out_of_hours", "email"]
+        fields = [
+            "name",
+            "phone",
+            "address",
+            "hours",
+            "out_of_hours",
+            "email",
+            "after_hours_phone",
+            "emergency_number",
+            "ambulance_number",
+            "crisis_line",
+            "country",
+            "time_zone",
+        ]
 
 
 @admin.register(ClinicDetails)
@@ -28,6 +41,22 @@ class ClinicDetailsAdmin(admin.ModelAdmin):
     fieldsets = [
         ("Shown in the header and footer", {"fields": ["name", "phone", "email"]}),
         ("Visiting and opening hours", {"fields": ["address", "hours", "out_of_hours"]}),
+        (
+            "Numbers for urgent help, shown on every page",
+            {
+                "description": (
+                    "Pages never type these numbers: they name them, and every page shows "
+                    "what you enter here, as a link patients can tap to call."
+                ),
+                "fields": [
+                    "after_hours_phone",
+                    "emergency_number",
+                    "ambulance_number",
+                    "crisis_line",
+                ],
+            },
+        ),
+        ("Where the clinic is", {"fields": ["country", "time_zone"]}),
         (None, {"fields": ["loaded_version"]}),
     ]
 

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from core.registry import registry
+
 
 class CoreConfig(AppConfig):
     """The kernel: what every page type shares (base models, Markdown, readability, SEO,
@@ -7,3 +9,6 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = "Site kernel"
+
+    def ready(self):
+        registry.add_list_pages("how_we_write")

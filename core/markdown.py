@@ -224,8 +224,14 @@ def plain(fragment: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", fragment)).strip()
 
 
-def _care_cards(section_html: str) -> str:
-    """Wrap the three ``###`` blocks of "When to get help" in care cards."""
+def _care_cards(section_html: str, care_calls: dict[str, str] | None = None) -> str:
+    """Wrap the three ``###`` blocks of "When to get help" in care cards.
+
+    ``care_calls`` maps a card's level to a line of HTML with the numbers to call
+    (trusted: built from Clinic details); it is added to a card that has no
+    tap-to-call link of its own, so every card a patient acts on carries its number.
+    """
+    care_calls = care_calls or {}
     starts = [m.start() for m in _H3.finditer(section_html)]
     if len(starts) != len(CARE_LEVELS):
         return section_html
@@ -233,16 +239,20 @@ def _care_cards(section_html: str) -> str:
     cards = []
     for i, (level, label) in enumerate(CARE_LEVELS):
         end = starts[i + 1] if i + 1 < len(starts) else len(section_html)
+        card = section_html[starts[i] : end]
+        call = care_calls.get(level, "")
+        if call and 'href="tel:' not in card:
+            card += f'<p class="care-card__call">{call}</p>'
         cards.append(
             f'<div class="care-card care-card--{level}">'
             f'<p class="care-card__level"><span class="care-card__icon" aria-hidden="true">'
             f"{'!' if level == 'emergency' else '☎' if level == 'today' else '✓'}</span>"
-            f" {label}</p>{section_html[starts[i] : end]}</div>"
+            f" {label}</p>{card}</div>"
         )
     return f'{head}<div class="care-cards">{"".join(cards)}</div>'
 
 
-def _sections(clean_html: str) -> tuple[str, list[dict]]:
+def _sections(clean_html: str, care_calls=None) -> tuple[str, list[dict]]:
     matches = list(_H2.finditer(clean_html))
     if not matches:
         return clean_html, []
@@ -253,7 +263,7 @@ def _sections(clean_html: str) -> tuple[str, list[dict]]:
         anchor = m.group(1)
         chunk = clean_html[m.start() : end]
         if anchor == HELP_SECTION_ID:
-            chunk = _care_cards(chunk)
+            chunk = _care_cards(chunk, care_calls)
         toc.append({"id": anchor, "title": plain(m.group(2))})
         out.append(
             f'<section class="page-section page-section--{anchor}" '
@@ -322,13 +332,15 @@ def link_glossary(clean_html: str, entries: list[GlossaryEntry], prefix: str = "
     return "".join(parts)
 
 
-def render(text: str, glossary: list[GlossaryEntry] | None = None) -> Rendered:
+def render(
+    text: str, glossary: list[GlossaryEntry] | None = None, care_calls: dict | None = None
+) -> Rendered:
     """A page body as sectioned, sanitized HTML. Raises :class:`MarkdownTooComplex`."""
     check_limits(text)
     clean = sanitize(_markdown(text or ""))
     if glossary:
         clean = link_glossary(clean, glossary)
-    structured, toc = _sections(clean)
+    structured, toc = _sections(clean, care_calls)
     return Rendered(html=structured, toc=toc)
 
 

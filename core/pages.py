@@ -15,12 +15,16 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from core import markdown
+from core import includes, markdown, sources
 from core.readability import score_markdown
 from core.registry import registry
 
 DEFAULT_REVIEWER = "Clinic medical team"
 REVIEW_INTERVAL_DAYS = 365
+SOURCES_HELP = (
+    f"One source per line: '{sources.FORMAT_HELP}'. Well-known organizations only "
+    "(NHS, MedlinePlus, FDA, NICE, specialty societies); no invented studies or links."
+)
 
 
 def one_year_after(day: datetime.date) -> datetime.date:
@@ -109,15 +113,24 @@ def content_problems(page) -> dict[str, list[str]]:
                 add(name, f"“{item[:40]}…” is {len(item)} characters long; at most "
                           f"{MAX_LIST_ITEM} on a line.")  # fmt: skip
     for name in getattr(model, "source_fields", ()):
-        for item in lines(getattr(page, name)):
-            organization, colon, title = item.partition(":")
-            if not colon or not organization.strip() or not title.strip():
-                add(name, f"“{item[:60]}”: write each source as 'Organization: Title', "
-                          "one per line.")  # fmt: skip
+        for message in sources.line_problems(getattr(page, name)):
+            add(name, message)
     text_field = getattr(model, "text_field", None)
+    for field in content_fields(model):
+        value = getattr(page, field.name)
+        if field.name == text_field or isinstance(field, models.SlugField):
+            continue
+        if isinstance(value, str) and field.name not in getattr(model, "source_fields", ()):
+            for _line, number in includes.literal_numbers(value):
+                add(field.name, f"“{number}” looks like a phone number. Numbers belong in "
+                                "Clinic details; name them in the page text instead.")  # fmt: skip
     if text_field:
-        for message in markdown.validate_markdown(getattr(page, text_field) or ""):
+        text = getattr(page, text_field) or ""
+        for message in markdown.validate_markdown(text):
             add(text_field, message)
+        may_include = getattr(model, "may_include", True)
+        for line, message in registry.text_problems(text, may_include=may_include):
+            add(text_field, f"Line {line}: {message}")
         for message in page.text_problems() if hasattr(page, "text_problems") else ():
             add(text_field, message)
     return problems
@@ -226,10 +239,13 @@ class ArticleModel(PublishableModel, ReviewedModel):
     )
     sources = models.TextField(
         blank=True,
-        help_text=(
-            "One source per line as 'Organization: Title of the page or guideline'. "
-            "Well-known organizations only; no invented studies or links."
-        ),
+        help_text=SOURCES_HELP,
+    )
+    shared_sources = models.JSONField(
+        default=list,
+        blank=True,
+        editable=False,
+        help_text="The sources of the shared blocks the text includes, filled in on save.",
     )
     reading_grade = models.FloatField(
         null=True,
@@ -246,7 +262,8 @@ class ArticleModel(PublishableModel, ReviewedModel):
 
     objects = PageQuerySet.as_manager()
     list_fields = ("also_called",)  # one item per line; a list in content files
-    source_fields = ("sources",)  # one "Organization: Title" per line; a list in files
+    source_fields = ("sources",)  # one source per line (core.sources); a list in files
+    also_called_shown = 4  # the page shows the first few; search uses them all
 
     class Meta:
         abstract = True
@@ -256,25 +273,27 @@ class ArticleModel(PublishableModel, ReviewedModel):
         return lines(self.also_called)
 
     @property
+    def also_called_short(self) -> list[str]:
+        """The names shown on the page (the rest only help search find it)."""
+        return self.also_called_list[: self.also_called_shown]
+
+    @property
     def source_list(self) -> list[dict]:
-        out = []
-        for line in lines(self.sources):
-            organization, _, title = line.partition(":")
-            if title:
-                out.append({"organization": organization.strip(), "title": title.strip()})
-            else:
-                out.append({"organization": "", "title": organization.strip()})
-        return out
+        return cited_sources(self)
 
     text_field = "body"
     html_field = "body_html"
-    derived_fields = ("body_html", "toc", "reading_grade", "reading_worst")
+    derived_fields = ("body_html", "toc", "reading_grade", "reading_worst", "shared_sources")
 
     def render(self):
-        rendered = markdown.render(self.body, registry.glossary_source())
+        blocks = registry.block_source()
+        text = registry.expand(self.body, blocks)
+        calls = includes.care_calls(registry.fact_source())
+        rendered = markdown.render(text, registry.glossary_source(), care_calls=calls)
         self.body_html = apply_html_filters(rendered.html)
         self.toc = rendered.toc
-        page = score_markdown(self.body, readability_exclusions())
+        self.shared_sources = registry.shared_sources(self.body, blocks)
+        page = score_markdown(text, readability_exclusions())
         self.reading_grade = page.median
         self.reading_worst = page.worst.grade if page.worst else None
 
@@ -283,6 +302,17 @@ class ArticleModel(PublishableModel, ReviewedModel):
         if not kwargs.get("update_fields"):
             self.render()
         super().save(*args, **kwargs)
+
+
+def cited_sources(page) -> list[dict]:
+    """The page's own sources, then those of the shared blocks it includes, each once."""
+    out = sources.parse_lines(page.sources)
+    seen = {source["url"] for source in out}
+    for source in page.shared_sources or ():
+        if source.get("url") not in seen:
+            seen.add(source.get("url"))
+            out.append(source)
+    return out
 
 
 def apply_html_filters(clean_html: str) -> str:

@@ -25,6 +25,8 @@ Apps can also contribute to every page's rendering without being imported:
 
 - ``glossary_source``: the published glossary entries linked on first use;
 - ``html_filters``: functions applied to sanitized HTML (figures are embedded so);
+- ``fact_source`` and ``block_source``: the clinic's numbers and the shared blocks
+  that pages name in their Markdown (see ``core.includes``);
 - ``models``: other models the loader needs by name (areas, images, synonyms).
 """
 
@@ -34,6 +36,8 @@ import contextlib
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+
+from core import includes
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,8 @@ class Registry:
         self._by_model: dict[type, PageType] = {}
         self._models: dict[str, type] = {}
         self.glossary_source: Callable[[], list] = list
+        self.fact_source: Callable[[], dict] = dict
+        self.block_source: Callable[[], dict] = dict
         self.html_filters: list[Callable[[str], str]] = []
         self.list_pages: list[str] = ["home"]  # URL names of list pages, for the sitemap
         self._paused = threading.local()
@@ -111,6 +117,12 @@ class Registry:
 
     def set_glossary_source(self, source: Callable[[], list]) -> None:
         self.glossary_source = source
+
+    def set_fact_source(self, source: Callable[[], dict[str, includes.Fact]]) -> None:
+        self.fact_source = source
+
+    def set_block_source(self, source: Callable[[], dict[str, includes.Block]]) -> None:
+        self.block_source = source
 
     def add_html_filter(self, html_filter: Callable[[str], str]) -> None:
         if html_filter not in self.html_filters:
@@ -138,6 +150,29 @@ class Registry:
 
     def is_page(self, obj) -> bool:
         return self.for_model(type(obj)) is not None
+
+    # --- names in the text: clinic facts and shared blocks --------------------
+
+    def expand(self, text: str, blocks: dict | None = None) -> str:
+        """Markdown with the clinic facts and shared blocks it names filled in."""
+        blocks = self.block_source() if blocks is None else blocks
+        return includes.expand(text, self.fact_source(), blocks)
+
+    def text_problems(self, text: str, *, may_include=True, blocks=None) -> list[tuple[int, str]]:
+        """``(line, message)``: unknown names, missing blocks, typed numbers, restated rules."""
+        blocks = self.block_source() if blocks is None else blocks
+        return includes.text_problems(text, blocks if may_include else {}, may_include=may_include)
+
+    def shared_sources(self, text: str, blocks: dict | None = None) -> list[dict]:
+        """The sources of the blocks a text includes, in order, each once."""
+        blocks = self.block_source() if blocks is None else blocks
+        out, seen = [], set()
+        for slug in includes.included(text):
+            for source in blocks[slug].sources if slug in blocks else ():
+                if source.get("url") not in seen:
+                    seen.add(source.get("url"))
+                    out.append(dict(source))
+        return out
 
     # --- cascades: one way to pause them -------------------------------------
 

@@ -39,7 +39,11 @@ def clinic(details: dict, *, context: bool = True) -> dict:
         "url": absolute(reverse("home")),
         "telephone": details["phone"],
         "email": details["email"],
-        "address": details["address"],
+        "address": {
+            "@type": "PostalAddress",
+            "streetAddress": details["address"],
+            "addressCountry": details.get("country", ""),
+        },
         "description": f"Opening hours: {details['hours']}",
     }
     return {"@context": "https://schema.org", **data} if context else data
@@ -61,10 +65,11 @@ def medical_web_page(page, about_type: str, details: dict) -> dict:
         "audience": {"@type": "PeopleAudience", "audienceType": "Patients"},
         "publisher": clinic(details, context=False),
     }
+    # Only a review that happened: a clinician marked the page reviewed (sets both).
     if page.reviewed_on:
         data["lastReviewed"] = page.reviewed_on.isoformat()
-    if page.reviewed_by:
-        data["reviewedBy"] = {"@type": "Organization", "name": page.reviewed_by}
+        if page.reviewed_by:
+            data["reviewedBy"] = {"@type": "Organization", "name": page.reviewed_by}
     return data
 
 

@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core import sources as core_sources
+
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_FILE_BYTES = 1_000_000
 
@@ -88,21 +90,26 @@ def slug_list(value):
 
 
 def sources(value):
+    """A list of sources, each with ``organization``, ``title``, ``year`` and ``url``."""
     if value is None:
         return []
     if not isinstance(value, list):
-        raise Invalid("must be a list of 'organization:' and 'title:' pairs")
+        raise Invalid("must be a list of sources, each with organization, title, year and url")
     out = []
-    for item in value:
-        if not isinstance(item, dict) or set(item) != {"organization", "title"}:
-            raise Invalid("each source needs exactly 'organization:' and 'title:'")
-        organization = text(150)(item["organization"])
-        if ":" in organization or "\n" in organization:
-            raise Invalid("an organization name must not contain ':' or line breaks")
-        title = text(300)(item["title"])
-        if "\n" in title:
-            raise Invalid("a source title must be on one line")
-        out.append({"organization": organization, "title": title})
+    for number, item in enumerate(value, start=1):
+        if not isinstance(item, dict) or set(item) != set(core_sources.SOURCE_KEYS):
+            raise Invalid(
+                f"source {number} needs exactly these keys: " + ", ".join(core_sources.SOURCE_KEYS)
+            )
+        source = {key: item[key] for key in core_sources.SOURCE_KEYS}
+        for key in ("organization", "title", "url"):
+            if not isinstance(source[key], str):
+                raise Invalid(f"source {number}: '{key}' must be text")
+            source[key] = source[key].strip()
+        problems = core_sources.problems(source)
+        if problems:
+            raise Invalid(f"source {number}: {problems[0]}")
+        out.append(source)
     return out
 
 

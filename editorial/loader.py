@@ -25,8 +25,9 @@ import yaml
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
-from core import markdown
-from core.pages import content_problems, lines, normalize_newlines, one_year_after
+from core import includes, markdown
+from core import sources as core_sources
+from core.pages import Status, content_problems, lines, normalize_newlines, one_year_after
 from core.registry import PageType, registry
 from core.signals import content_loaded
 from editorial import images_loader, synonyms_loader, workflow
@@ -177,6 +178,7 @@ class Record:
     key_lines: dict[str, int]
     shown: str
     front_lines: list[str] = field(default_factory=list)
+    body_start: int = 1  # the file's line where the body starts
 
     def item_line(self, key: str, value: str) -> int:
         """The line of ``- value`` under ``key:`` (or the key's line)."""
@@ -296,7 +298,8 @@ def parse_file(kind: Kind_, path: Path, shown: str) -> tuple[Record | None, list
             problems.append(Problem(shown, line, message))
     if problems:
         return None, problems
-    return Record(kind, path, data, body, key_lines, shown, all_lines[:closing]), []
+    record = Record(kind, path, data, body, key_lines, shown, all_lines[:closing], body_start)
+    return record, []
 
 
 def check_content(record: Record) -> list[Problem]:
@@ -304,7 +307,8 @@ def check_content(record: Record) -> list[Problem]:
     page = record.kind.model()
     apply(record.kind, page, record)
     found = content_problems(page)
-    found.pop(record.kind.body_field, None)  # the body's limits are checked with their line
+    # The body's limits and names are checked with their line (check_markdown, check_names).
+    found.pop(record.kind.body_field, None)
     return [
         Problem(record.shown, record.key_lines.get(name, 1), f"'{name}': {message}")
         for name, messages in found.items()
@@ -326,10 +330,13 @@ def check_markdown(body: str, first_line: int, shown: str) -> list[Problem]:
 def dump(kind: Kind_, data: dict, body: str) -> str:
     ordered = {name: data.get(name) for name in kind.fields}
     # An empty optional value is left out (a page nobody reviewed names no reviewer).
+    # So are optional sources when there are none.
     ordered = {
         k: v
         for k, v in ordered.items()
-        if v is not None and not (v == "" and not kind.fields[k].required)
+        if v is not None
+        and not (v == "" and not kind.fields[k].required)
+        and not (v == [] and k in kind.source_fields and not kind.fields[k].required)
     }
     front = yaml.safe_dump(
         ordered, sort_keys=False, allow_unicode=True, width=10_000, default_flow_style=False
@@ -349,7 +356,9 @@ def model_data(kind: Kind_, obj) -> dict:
         elif name in kind.list_fields:
             data[name] = lines(getattr(obj, name))
         elif name in kind.source_fields:
-            data[name] = obj.source_list
+            # None (left out of the file) when there are none and none are required.
+            cited = core_sources.parse_lines(getattr(obj, name))
+            data[name] = cited or (None if not kind.fields[name].required else [])
         else:
             value = getattr(obj, name)
             # An empty optional value is left out of the file (as it was never written).
@@ -369,7 +378,7 @@ def apply(kind: Kind_, obj, record: Record):
         if name in kind.list_fields:
             value = "\n".join(value)
         elif name in kind.source_fields:
-            value = "\n".join(f"{s['organization']}: {s['title']}" for s in value)
+            value = "\n".join(core_sources.line(source) for source in value)
         elif value is None:
             value = obj._meta.get_field(name).get_default()
         setattr(obj, name, normalize_newlines(value))
@@ -426,6 +435,7 @@ def read_all(root: Path) -> tuple[dict[str, list[Record]], list[Problem]]:
             )
         )
     problems.extend(check_references(records))
+    problems.extend(check_names(records))
     return records, problems
 
 
@@ -449,6 +459,33 @@ def check_references(records: dict[str, list[Record]]) -> list[Problem]:
                                 f"unknown {target._meta.verbose_name} '{ref}' in '{key}'",
                             )
                         )
+    return problems
+
+
+def check_names(records: dict[str, list[Record]]) -> list[Problem]:
+    """Clinic facts and shared blocks named in the text, and rules stated twice, at their
+    lines. The blocks are the published ones after this load: those in the database,
+    replaced by the files being loaded."""
+    blocks = dict(registry.block_source())
+    for record in records.get("safety block", ()):
+        if record.data.get("status") == Status.PUBLISHED:
+            blocks[record.slug] = includes.Block(
+                slug=record.slug,
+                title=record.data["title"],
+                text=record.body,
+                watch_phrases=tuple(record.data.get("watch_phrases") or ()),
+                sources=tuple(record.data.get("sources") or ()),
+            )
+        else:
+            blocks.pop(record.slug, None)
+    problems = []
+    for kind_records in records.values():
+        for record in kind_records:
+            may_include = getattr(record.kind.model, "may_include", True)
+            for line, message in registry.text_problems(
+                record.body, may_include=may_include, blocks=blocks
+            ):
+                problems.append(Problem(record.shown, record.body_start + line - 1, message))
     return problems
 
 

@@ -415,6 +415,14 @@ def unpublish(page, user) -> Result:
     page = _locked(page)
     if not page.is_published:
         return Result("unchanged")
+    blockers = page.unpublish_blockers() if hasattr(page, "unpublish_blockers") else []
+    if blockers:
+        names = ", ".join(f"“{name}”" for name in blockers[:5])
+        more = f" and {len(blockers) - 5} more" if len(blockers) > 5 else ""
+        raise ValidationError(
+            f"Pages include this: {names}{more}. Take it out of those pages before you "
+            "unpublish it."
+        )
     page.status = Status.DRAFT
     return Result(Event.UNPUBLISHED, _apply_live(page, {}, user, Event.UNPUBLISHED))
 

@@ -2,7 +2,7 @@ from django.db import models
 from django.urls import reverse
 
 from core import markdown
-from core.pages import PageQuerySet, PublishableModel
+from core.pages import SOURCES_HELP, PageQuerySet, PublishableModel, ReviewedModel, cited_sources
 from core.registry import registry
 from core.search_text import plain_text
 from editorial.history import PageHistory
@@ -25,7 +25,7 @@ class FAQQuerySet(PageQuerySet):
         return self.published().order_by("order", "question").prefetch_related("procedures")
 
 
-class FAQ(PublishableModel):
+class FAQ(PublishableModel, ReviewedModel):
     question = models.CharField(max_length=250, help_text="As a patient would ask it.")
     slug = models.SlugField(
         max_length=150,
@@ -40,6 +40,13 @@ class FAQ(PublishableModel):
         blank=True,
         related_name="faqs",
         help_text="Procedures this question is about (it is shown on their pages).",
+    )
+    sources = models.TextField(blank=True, help_text=SOURCES_HELP)
+    shared_sources = models.JSONField(
+        default=list,
+        blank=True,
+        editable=False,
+        help_text="The sources of the shared blocks the answer includes, filled in on save.",
     )
 
     objects = FAQQuerySet.as_manager()
@@ -58,13 +65,20 @@ class FAQ(PublishableModel):
 
     text_field = "answer"
     html_field = "answer_html"
-    derived_fields = ("answer_html",)
+    derived_fields = ("answer_html", "shared_sources")
+    source_fields = ("sources",)
+
+    @property
+    def source_list(self) -> list[dict]:
+        return cited_sources(self)
 
     def render(self):
-        clean = markdown.render_fragment(self.answer)
+        blocks = registry.block_source()
+        clean = markdown.render_fragment(registry.expand(self.answer, blocks))
         self.answer_html = markdown.link_glossary(
             clean, registry.glossary_source(), prefix=f"g-{self.slug}"
         )
+        self.shared_sources = registry.shared_sources(self.answer, blocks)
 
     def search_document(self) -> dict:
         return {
@@ -75,6 +89,7 @@ class FAQ(PublishableModel):
         }
 
     def save(self, *args, **kwargs):
+        self.fill_review_due()
         if not kwargs.get("update_fields"):
             self.render()
         super().save(*args, **kwargs)

@@ -6,6 +6,7 @@ from django.utils.html import strip_tags
 
 from core import markdown
 from core.pages import PageQuerySet, PublishableModel, lines
+from core.registry import registry
 from core.search_text import plain_text
 from editorial.history import PageHistory
 
@@ -63,12 +64,13 @@ class GlossaryTerm(PublishableModel):
         return lines(self.also_called)
 
     list_fields = ("also_called",)
+    may_include = False  # a definition is too short for a shared block
     text_field = "definition"
     html_field = "definition_html"
     derived_fields = ("definition_html",)
 
     def render(self):
-        self.definition_html = markdown.render_fragment(self.definition)
+        self.definition_html = markdown.render_fragment(registry.expand(self.definition, {}))
 
     def save(self, *args, **kwargs):
         if not kwargs.get("update_fields"):

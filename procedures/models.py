@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from core import markdown
 from core.pages import ArticleModel, PageQuerySet, PublishableModel
+from core.registry import registry
 from core.search_text import plain_text
 from editorial.history import PageHistory
 from faq.models import FAQ
@@ -202,6 +203,8 @@ class PathwayQuerySet(PageQuerySet):
 class Pathway(PublishableModel):
     """The usual steps from one procedure to the next, shown on the procedures it names."""
 
+    may_include = False  # steps are one line each: no room for a shared block
+
     title = models.CharField(max_length=150, help_text='e.g. "From test blocks to nerve ablation".')
     slug = models.SlugField(
         max_length=150, unique=True, help_text="A short name; the section's anchor on the page."
@@ -264,7 +267,7 @@ class Pathway(PublishableModel):
 
     def render(self):
         self.steps_json = self.parse_steps(self.steps)[0]
-        self.steps_html = markdown.render_fragment(self.steps)
+        self.steps_html = markdown.render_fragment(registry.expand(self.steps, {}))
 
     def save(self, *args, **kwargs):
         if not kwargs.get("update_fields"):

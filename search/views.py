@@ -1,7 +1,7 @@
 from django.utils.cache import patch_cache_control
 from django.views.generic import TemplateView
 
-from . import service
+from . import body_parts, service
 
 
 class SearchView(TemplateView):
@@ -12,7 +12,9 @@ class SearchView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         raw = self.request.GET.get("q", "")
-        context["search"] = service.search(raw if isinstance(raw, str) else "")
+        search = service.search(raw if isinstance(raw, str) else "")
+        context["search"] = search
+        context["coverage"] = body_parts.coverage(search.query) if search.searched else None
         return context
 
     def render_to_response(self, context, **kwargs):

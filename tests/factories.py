@@ -12,6 +12,7 @@ from editorial import workflow
 from faq.models import FAQ, Topic
 from glossary.models import GlossaryTerm
 from procedures.models import Condition, Kind, Procedure
+from safety.models import SafetyBlock
 
 _seq = itertools.count(1)
 
@@ -49,7 +50,7 @@ Keep a pain diary.
 
 ## When to get help
 
-### Call 911 or go to the emergency department now
+### Call {{ emergency }} or go to the emergency department now
 
 - New leg weakness.
 
@@ -192,3 +193,17 @@ def make_waiting_change(page, user=None, **values):
     user = user or make_editor()
     result = workflow.submit(page, {**workflow.live_values(page), **values}, user)
     return result.record
+
+
+def make_block(**fields):
+    """A published shared safety block (safety.SafetyBlock)."""
+    n = next(_seq)
+    defaults = {
+        "title": f"Test rule {n}",
+        "slug": f"test-rule-{n}",
+        "status": Status.PUBLISHED,
+        "body": f"- test rule number {n}",
+        "sources": "NHS: Test page (2024) https://www.nhs.uk/conditions/",
+    }
+    defaults.update(fields)
+    return SafetyBlock.objects.create(**defaults)

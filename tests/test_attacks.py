@@ -117,7 +117,14 @@ def write_procedure_file(root, slug: str, payload: str, canary: str) -> None:
         "driver": "Yes",
         "relief_starts": "In a few days",
         "relief_lasts": "It varies",
-        "sources": [{"organization": "Example Society", "title": "A patient guide"}],
+        "sources": [
+            {
+                "organization": "Example Society",
+                "title": "A patient guide",
+                "year": 2024,
+                "url": "https://www.example.org/guide",
+            }
+        ],
     }
     folder = root / "procedures"
     folder.mkdir(parents=True)

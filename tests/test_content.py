@@ -84,7 +84,7 @@ def test_pages_never_reviewed_claim_no_review(client, site_content):
     ]
     for page in unreviewed:
         html = client.get(page.get_absolute_url()).content.decode()
-        assert "Not yet reviewed" in html and "Reviewed by" not in html, page.slug
+        assert "Not yet checked by a clinician" in html and "Checked by a" not in html, page.slug
 
 
 def test_pages_are_not_templates_with_the_name_swapped(site_content):
@@ -143,7 +143,7 @@ def test_new_conditions_are_careful_and_claim_no_review(client, site_content):
         assert condition.reviewed_by == "", slug
         assert "/procedures/" not in condition.body, slug
         html = client.get(condition.get_absolute_url()).content.decode()
-        assert "Not yet reviewed" in html and "Reviewed by" not in html, slug
+        assert "Not yet checked by a clinician" in html and "Checked by a" not in html, slug
         cards = section(html, "when-to-get-help")
         assert cards.count('class="care-card ') == 3, slug
         assert "emergency services" in cards, slug

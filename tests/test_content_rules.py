@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 BAD = [
     ("title", "A title\n---\nwith a line break", "Write this on one line."),
     ("also_called", "x" * 201, "at most 200 on a line"),
-    ("sources", "A title with no organization", "write each source as"),
+    ("sources", "A title with no organization", "write each source on one line as"),
     ("body", "- " * 40 + "deep", "nested"),
 ]
 

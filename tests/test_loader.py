@@ -42,8 +42,12 @@ related: []
 sources:
 - organization: NHS
   title: Back pain
+  year: 2023
+  url: https://www.nhs.uk/conditions/back-pain/
 - organization: MedlinePlus
   title: Back Pain
+  year: 2024
+  url: https://medlineplus.gov/backpain.html
 reviewed_on: 2026-11-01
 reviewed_by: Clinic medical team
 next_review_due: 2027-11-01
@@ -62,7 +66,6 @@ also_called: []
 summary: A kind of pain.
 areas:
 - lower-back
-sources: []
 reviewed_on: 2026-11-01
 reviewed_by: Clinic medical team
 next_review_due: 2027-11-01
@@ -245,14 +248,14 @@ BAD_INPUTS = {
     "bad date": (
         "conditions/test-pain.md",
         CONDITION.replace("reviewed_on: 2026-11-01", "reviewed_on: last week"),
-        "conditions/test-pain.md:11:",
+        "conditions/test-pain.md:10:",
         "'reviewed_on' must be a date",
     ),
     # A section problem points at the heading's own line, not the line before it.
     "care cards at the heading's line": (
         "procedures/test-block.md",
         PROCEDURE.replace("### Call the clinic today\n", ""),
-        "procedures/test-block.md:64:",
+        "procedures/test-block.md:68:",
         "exactly 3 '###' headings",
     ),
     # Markdown the renderer refuses: a problem at its line, never a traceback.
@@ -271,7 +274,7 @@ BAD_INPUTS = {
     "markdown too long": (
         "conditions/test-pain.md",
         CONDITION.replace("A test condition.", "A test condition." + " Word." * 9_000),
-        "conditions/test-pain.md:18:",
+        "conditions/test-pain.md:17:",
         "a page can hold at most 50,000",
     ),
 }
@@ -425,7 +428,7 @@ def test_export_round_trip_real_content(tmp_path):
     call_command("export_content", str(tmp_path))
     originals = sorted(
         p.relative_to(settings.CONTENT_DIR)
-        for folder in ("procedures", "conditions", "faq", "glossary", "pathways")
+        for folder in ("procedures", "conditions", "faq", "glossary", "pathways", "safety")
         for p in (settings.CONTENT_DIR / folder).glob("*.md")
     )
     exported = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*.md"))

@@ -45,8 +45,10 @@ def test_clinic_details_shown_in_header_and_footer(client):
     header = html.split('<header class="site-header">')[1].split("</header>")[0]
     footer = html.split('<footer class="site-footer">')[1].split("</footer>")[0]
     assert "Example Pain Clinic" in header and 'href="tel:5550100">555-0100</a>' in header
-    for value in DEFAULTS.values():
-        assert value in footer
+    for key in ("name", "phone", "address", "hours", "email"):
+        assert DEFAULTS[key] in footer
+    assert 'Call <a href="tel:5550101">555-0101</a> to reach the doctor on call.' in footer
+    assert 'call <a href="tel:911">911</a>' in footer  # the emergency number, from the details
 
 
 def test_clinic_details_are_cached_and_refreshed_on_save(django_assert_num_queries):
@@ -210,8 +212,8 @@ def test_procedure_page_anatomy_in_order(client, site_content):
         'id="common-questions"',
         'id="related-heading"',
         'id="sources"',
-        "Page last reviewed 1 November 2026",
-        "Reviewed by Clinic medical team",
+        "Not yet checked by a clinician",
+        "How we write and check these pages",
         "not advice for your case",
     ]
     positions = [html.find(part) for part in parts]
@@ -381,7 +383,7 @@ def test_500_page_needs_no_database(django_assert_num_queries):
         response = server_error(request)
     assert response.status_code == 500
     html = response.content.decode()
-    assert "Sorry, something went wrong" in html and "call 911" in html
+    assert "Sorry, something went wrong" in html and 'call <a href="tel:911">911</a>' in html
     assert 'href="tel:5550100"' in html  # from the cache
 
     cache.clear()

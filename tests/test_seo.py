@@ -24,6 +24,7 @@ STATIC_PAGES = [
     "conditions:list",
     "faq:list",
     "glossary:list",
+    "how_we_write",
 ]
 
 
@@ -103,7 +104,10 @@ def test_home_json_ld_is_the_clinic(client):
     [data] = json_ld(client.get(reverse("home")).content.decode())
     assert data["@type"] == "MedicalClinic"
     assert data["name"] == "Example Pain Clinic" and data["telephone"] == "555-0100"
-    assert data["email"] == "info@example.org" and "Example Street" in data["address"]
+    assert (
+        data["email"] == "info@example.org" and "Example Street" in data["address"]["streetAddress"]
+    )
+    assert data["address"]["addressCountry"] == "US"
 
 
 def test_json_ld_cannot_be_broken_out_of(client):

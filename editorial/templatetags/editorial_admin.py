@@ -12,8 +12,9 @@ SOON_DAYS = 30
 
 
 def review_rows(user, days=SOON_DAYS):
+    """Published pages by review state: overdue, due soon, and never checked by a clinician."""
     today = timezone.localdate()
-    overdue, soon = [], []
+    overdue, soon, never = [], [], []
     for page_type in registry:
         if not page_type.reviewed:
             continue
@@ -21,21 +22,27 @@ def review_rows(user, days=SOON_DAYS):
         opts = model._meta
         if not user.has_perm(f"{opts.app_label}.view_{opts.model_name}"):
             continue
-        pages = model.objects.only("pk", "title", "next_review_due", "status")
+        name = page_type.name_field
+        pages = model.objects.published().only("pk", name, "next_review_due", "reviewed_on")
         for page in pages.review_overdue(today).order_by("next_review_due"):
-            overdue.append(_row(page, opts, today))
+            overdue.append(_row(page, name, opts, today))
         for page in pages.review_due_soon(days, today).order_by("next_review_due"):
-            soon.append(_row(page, opts, today))
+            soon.append(_row(page, name, opts, today))
+        for page in pages.filter(reviewed_on__isnull=True, next_review_due__isnull=True).order_by(
+            name
+        ):
+            never.append(_row(page, name, opts, today))
     key = lambda row: row["due"]  # noqa: E731
-    return sorted(overdue, key=key), sorted(soon, key=key)
+    return sorted(overdue, key=key), sorted(soon, key=key), never
 
 
-def _row(page, opts, today):
+def _row(page, name, opts, today):
+    due = page.next_review_due
     return {
-        "title": page.title,
+        "title": getattr(page, name),
         "kind": opts.verbose_name,
-        "due": page.next_review_due,
-        "days": (page.next_review_due - today).days,
+        "due": due,
+        "days": (due - today).days if due else None,
         "url": reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[page.pk]),
     }
 
@@ -45,8 +52,8 @@ def review_panel(context):
     request = context.get("request")
     if request is None or not request.user.is_authenticated:
         return {"show": False}
-    overdue, soon = review_rows(request.user)
-    return {"show": True, "overdue": overdue, "soon": soon, "days": SOON_DAYS}
+    overdue, soon, never = review_rows(request.user)
+    return {"show": True, "overdue": overdue, "soon": soon, "never": never, "days": SOON_DAYS}
 
 
 def waiting_rows(user) -> list[dict]:

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "glossary",
     "editorial",
     "clinic",
+    "safety",
     "search",
     "figures",
     "simple_history",
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "painsite.middleware.RequestIDMiddleware",
+    "clinic.middleware.ClinicTimeZoneMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "painsite.middleware.SecurityHeadersMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -73,7 +73,7 @@ class Command(BaseCommand):
                 self.problem(f"{_label(page)}: review overdue since {page.next_review_due}")
             for page in pages.filter(next_review_due__isnull=True):
                 found = True
-                self.problem(f"{_label(page)}: never reviewed (no next review date)")
+                self.problem(f"{_label(page)}: awaiting clinical review (never reviewed)")
             for page in pages.review_due_soon(soon, today).order_by("next_review_due"):
                 found = True
                 self.stdout.write(f"  due soon: {_label(page)}: review due {page.next_review_due}")
@@ -84,7 +84,7 @@ class Command(BaseCommand):
         self.heading("Readability (median grade at most 6.5, each section at most 8)")
         exclusions = readability_exclusions()
         for page in articles:
-            score = score_markdown(page.body, exclusions)
+            score = score_markdown(registry.expand(page.body), exclusions)
             self.stdout.write(
                 f"  {_label(page)}: median {score.median}, hardest section "
                 f"{score.worst.grade if score.worst else '–'}"
