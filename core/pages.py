@@ -281,6 +281,14 @@ class ArticleModel(PublishableModel, ReviewedModel):
     def source_list(self) -> list[dict]:
         return cited_sources(self)
 
+    @property
+    def own_source_list(self) -> list[dict]:
+        return sources.parse_lines(self.sources)
+
+    @property
+    def block_source_list(self) -> list[dict]:
+        return block_sources(self)
+
     text_field = "body"
     html_field = "body_html"
     derived_fields = ("body_html", "toc", "reading_grade", "reading_worst", "shared_sources")
@@ -306,8 +314,13 @@ class ArticleModel(PublishableModel, ReviewedModel):
 
 def cited_sources(page) -> list[dict]:
     """The page's own sources, then those of the shared blocks it includes, each once."""
-    out = sources.parse_lines(page.sources)
-    seen = {source["url"] for source in out}
+    return sources.parse_lines(page.sources) + block_sources(page)
+
+
+def block_sources(page) -> list[dict]:
+    """The sources of the shared blocks a page includes that it does not cite itself."""
+    seen = {source["url"] for source in sources.parse_lines(page.sources)}
+    out = []
     for source in page.shared_sources or ():
         if source.get("url") not in seen:
             seen.add(source.get("url"))

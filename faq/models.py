@@ -1,8 +1,15 @@
 from django.db import models
 from django.urls import reverse
 
-from core import markdown
-from core.pages import SOURCES_HELP, PageQuerySet, PublishableModel, ReviewedModel, cited_sources
+from core import markdown, sources
+from core.pages import (
+    SOURCES_HELP,
+    PageQuerySet,
+    PublishableModel,
+    ReviewedModel,
+    block_sources,
+    cited_sources,
+)
 from core.registry import registry
 from core.search_text import plain_text
 from editorial.history import PageHistory
@@ -71,6 +78,14 @@ class FAQ(PublishableModel, ReviewedModel):
     @property
     def source_list(self) -> list[dict]:
         return cited_sources(self)
+
+    @property
+    def own_source_list(self) -> list[dict]:
+        return sources.parse_lines(self.sources)
+
+    @property
+    def block_source_list(self) -> list[dict]:
+        return block_sources(self)
 
     def render(self):
         blocks = registry.block_source()
