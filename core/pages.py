@@ -211,7 +211,11 @@ def text_problems(page) -> list[TextProblem]:
         found.append(TextProblem(line, long_sentence_message(sentence), sentence, "sentence"))
     for message in page.text_problems() if hasattr(page, "text_problems") else ():
         found.append(TextProblem(None, message, "", "page"))
-    return found
+    return sorted(found, key=_by_line)
+
+
+def _by_line(problem: TextProblem):
+    return (problem.line is None, problem.line or 0)
 
 
 def _quoted(message: str) -> str:
@@ -230,7 +234,12 @@ def publish_problems(page, exclusions=None) -> list[TextProblem]:
     found = []
     page_type = registry.for_model(model)
     if page_type is not None and page_type.check_body:
+        said_order = False
         for line, message in page_type.check_body(text, 1):
+            if " (sections must come in this order" in message:
+                if said_order:  # the order is said once, with the first missing section
+                    message = message.split(" (sections must come")[0]
+                said_order = True
             found.append(TextProblem(line, message[:1].upper() + message[1:],
                                      _line(text, line), "sections", "publish"))  # fmt: skip
     exclusions = readability_exclusions() if exclusions is None else exclusions

@@ -30,6 +30,7 @@ from django.db import models
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.templatetags.static import static
 from django.urls import path, reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html
@@ -213,8 +214,8 @@ class WorkflowAdmin(SimpleHistoryAdmin):
     save_on_top = True
 
     class Media:
-        css = {"all": ["css/admin.css"]}
-        js = ["js/admin-preview.js"]
+        css = {"all": ["css/admin.css", "css/admin-editor.css"]}
+        js = ["js/admin-preview.js", "js/admin-editor.js"]
 
     # --- permissions ------------------------------------------------------------
 
@@ -901,10 +902,13 @@ class RenderedHtmlMixin:
         url = reverse(f"admin:{opts.app_label}_{opts.model_name}_markdown_preview")
         return format_html(
             '<div class="rendered-preview" data-preview-url="{}" data-source="id_{}" '
-            'aria-live="polite">{}</div><p class="rendered-preview__status help" '
-            "data-preview-status></p>",
+            'data-site-css="{}" data-preview-css="{}" role="region" '
+            'aria-label="How the page will look" tabindex="0">{}</div>'
+            '<p class="rendered-preview__status help" data-preview-status aria-live="polite"></p>',
             url,
             self.model.text_field,
+            static("css/site.css"),
+            static("css/admin-editor-preview.css"),
             mark_safe(html) if html else "Shown here as you type.",  # sanitized with nh3 on save
         )
 
