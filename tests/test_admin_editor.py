@@ -58,7 +58,8 @@ def check(client, model, text, **extra):
     [
         PROCEDURE_BODY,
         f"## A\n\nShort one. {LONG}\n\n- item one\n- {LONG}",
-        f"You may need:\n- {LONG}\n\n### {LONG}\n\n## {LONG}\n\n| a | b |\n|---|---|\n| {LONG} | x |",
+        f"You may need:\n- {LONG}\n\n### {LONG}\n\n## {LONG}\n\n"
+        f"| a | b |\n|---|---|\n| {LONG} | x |",
         "",
     ],
 )
