@@ -151,7 +151,7 @@ def test_changing_every_number_changes_every_published_page(client, site_content
     details.save()
 
     urls = _crawl_urls(client)
-    assert len(urls) > 100
+    assert len(urls) > 35  # every procedure and condition, and the list pages
     allowed_tel = {"+914055500100", "+914055500199", "112", "108", "14416"}
     seen_tel: set[str] = set()
     for url in urls:

@@ -41,7 +41,14 @@ VALID = {
         "driver": "Yes",
         "relief_starts": "In a few days",
         "relief_lasts": "It varies",
-        "sources": [{"organization": "Example Society", "title": "A patient guide"}],
+        "sources": [
+            {
+                "organization": "Example Society",
+                "title": "A patient guide",
+                "year": 2024,
+                "url": "https://www.example.org/guide",
+            }
+        ],
     },
     "glossary": {"term": "Fuzzword", "slug": "fuzz-page"},
     "faq": {"question": "Is this a fuzz test?", "slug": "fuzz-page", "topic": "about"},

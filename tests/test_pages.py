@@ -142,3 +142,14 @@ def test_every_real_page_renders(client, site_content):
     for obj in [*Procedure.objects.published(), *Condition.objects.published()]:
         response = client.get(obj.get_absolute_url())
         assert response.status_code == 200, obj.slug
+
+
+def test_also_called_shows_four_names_after_the_main_message_and_search_knows_all(client):
+    names = ["Name one", "Name two", "Name three", "Name four", "Fifthname shot"]
+    page = make_procedure(also_called="\n".join(names), main_message="The main message.")
+    html = client.get(page.get_absolute_url()).content.decode()
+    assert "Also called: Name one, Name two, Name three, Name four</p>" in html
+    assert html.index("The main message.") < html.index("Also called:")
+    assert "Fifthname" not in html.split("<main")[1].split("</header>")[0]
+    results = client.get(reverse("search:results"), {"q": "fifthname"}).content.decode()
+    assert page.title in results

@@ -198,8 +198,8 @@ def test_procedure_page_anatomy_in_order(client, site_content):
     html = client.get("/procedures/medial-branch-block/").content.decode()
     parts = [
         "<h1>Medial branch block</h1>",
-        "Also called: MBB",
         'class="main-message"',
+        "Also called: MBB",
         'id="glance-heading">Key facts',
         "Driver needed",
         'id="contents-heading">On this page',
