@@ -204,9 +204,10 @@ def _validate(page, values: dict, status=None):
 
 
 def _validate_live(page, values: dict):
-    """The save rules, and those a page patients see must also keep (reading grade,
-    required sections): refused with the lines to change. Used whenever text goes live
-    as published, whoever does it (publish, a reviewer's save, create, restore)."""
+    """The save rules, and those a page patients see must also keep (a procedure's
+    required sections; ``core.pages.publish_problems``): refused with the lines to
+    change. Used whenever text goes live as published, whoever does it (publish, a
+    reviewer's save, create as published, restore)."""
     candidate = _validate(page, values, Status.PUBLISHED)
     if not hasattr(type(candidate), "text_field"):
         return
@@ -364,15 +365,19 @@ def save(page, values: dict, user, *, base: Base | None = None, status=None, rev
     if not text_changed and not status_changed and not review and not publishes_waiting:
         return Result("unchanged")
     new_status = status if status is not None else page.status
-    _validate(page, {**live_values(page), **values}, new_status)
-
-    if page.is_published and not can_publish(user):
-        return _submit(page, values, user, reason or "Changes submitted for review")
-    goes_live = new_status == Status.PUBLISHED and (
-        status_changed or text_changed or publishes_waiting
+    submits = page.is_published and not can_publish(user)
+    goes_live = (
+        not submits
+        and new_status == Status.PUBLISHED
+        and (status_changed or text_changed or publishes_waiting)
     )
     if goes_live:
         _validate_live(page, {**live_values(page), **values})
+    else:
+        _validate(page, {**live_values(page), **values}, new_status)
+
+    if submits:
+        return _submit(page, values, user, reason or "Changes submitted for review")
 
     if review and "reviewed_on" in review and "next_review_due" not in review:
         review["next_review_due"] = one_year_after(review["reviewed_on"])

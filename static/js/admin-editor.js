@@ -144,6 +144,7 @@
     document.body.appendChild(dialog);
 
     var items = [];
+    var options = {};
     var render = null;
     var choose = null;
     var area = null;
@@ -164,8 +165,8 @@
         list.appendChild(li);
       });
       status.textContent = filtered.length
-        ? filtered.length + (filtered.length === 1 ? " to choose from." : " to choose from.")
-        : "Nothing found. Try other words.";
+        ? filtered.length + " to choose from."
+        : options.empty || "Nothing found. Try other words.";
     }
 
     function filter() {
@@ -206,7 +207,8 @@
 
     /* options: title, help, render(item, button), choose(area, item), and either
      * items (a fixed list, filtered here) or fetch(query) -> Promise of items. */
-    this.open = function (target, options) {
+    this.open = function (target, chosen) {
+      options = chosen;
       area = target;
       title.textContent = options.title;
       help.textContent = options.help || "";
@@ -290,12 +292,19 @@
     var timer = null;
     var latest = 0;
 
+    function say(text) {
+      if (summary.textContent !== text) {
+        summary.textContent = text; // a status region: said once, when it changes
+      }
+    }
+
     function show(data) {
       var problems = data.problems || [];
       var counts = data.counts || {};
+      panel.removeAttribute("aria-busy");
       body.textContent = "";
       if (!problems.length) {
-        summary.textContent = "No problems found: the text keeps the clinic's writing rules.";
+        say("No problems found: the text keeps the clinic's writing rules.");
         panel.dataset.state = "ok";
         return;
       }
@@ -309,7 +318,7 @@
       if (counts.advice) {
         parts.push(counts.advice + " advice");
       }
-      summary.textContent = "Found: " + parts.join(", ") + ".";
+      say("Found: " + parts.join(", ") + ".");
       panel.dataset.state = counts.save ? "error" : counts.publish ? "publish" : "advice";
       GROUPS.forEach(function (group) {
         var found = problems.filter(function (p) {
@@ -378,15 +387,15 @@
         })
         .catch(function () {
           if (ticket === latest) {
-            summary.textContent =
-              "The rules could not be checked just now. Saving checks them again.";
+            panel.removeAttribute("aria-busy");
+            say("The rules could not be checked just now. Saving checks them again.");
           }
         });
     }
 
     area.addEventListener("input", function () {
       window.clearTimeout(timer);
-      summary.textContent = "Checking…";
+      panel.setAttribute("aria-busy", "true"); // no announcement on every key press
       timer = window.setTimeout(check, CHECK_DELAY);
     });
     this.element = panel;
@@ -427,9 +436,14 @@
     var names = null;
 
     function loadNames() {
-      names = names || getJson(config.namesUrl);
+      names = names || getJson(config.namesUrl).catch(function () {
+        names = null; // try again next time
+        return { facts: [], blocks: [], failed: true };
+      });
       return names;
     }
+
+    var NOT_LOADED = "The list could not be loaded. Check your connection and try again.";
 
     var actions = {
       heading: function () {
@@ -491,6 +505,7 @@
             title: "Insert a clinic number",
             help: "The page always shows the number from Clinic details, as a tap-to-call link.",
             items: data.facts,
+            empty: data.failed ? NOT_LOADED : "",
             render: function (item, button) {
               button.appendChild(el("strong", {}, item.label));
               button.appendChild(el("span", { className: "md-picker__meta" },
@@ -510,6 +525,7 @@
               ? "The block's text appears here, word for word, on a line of its own."
               : "No shared block can be inserted here.",
             items: data.blocks,
+            empty: data.failed ? NOT_LOADED : "No published shared block yet.",
             render: function (item, button) {
               button.appendChild(el("strong", {}, item.title));
               button.appendChild(el("span", { className: "md-picker__meta" },
