@@ -27,7 +27,16 @@ from django.db import models, transaction
 
 from core import includes, markdown
 from core import sources as core_sources
-from core.pages import Status, content_problems, lines, normalize_newlines, one_year_after
+from core.pages import (
+    MAX_SENTENCE_WORDS,
+    Status,
+    content_problems,
+    lines,
+    long_sentence_message,
+    normalize_newlines,
+    one_year_after,
+)
+from core.readability import long_sentence_lines
 from core.registry import PageType, registry
 from core.signals import content_loaded
 from editorial import images_loader, synonyms_loader, workflow
@@ -290,6 +299,9 @@ def parse_file(kind: Kind_, path: Path, shown: str) -> tuple[Record | None, list
     if "\x00" in body:
         problems.append(Problem(shown, body_start, "NUL characters in the text"))
     problems.extend(check_markdown(body, body_start, shown))
+    # Sentences over 20 words: refused here as in the admin (core.pages.text_problems).
+    for line, sentence in long_sentence_lines(body, MAX_SENTENCE_WORDS):
+        problems.append(Problem(shown, body_start + line - 1, long_sentence_message(sentence)))
 
     if "reviewed_on" in kind.fields and data.get("reviewed_on") and not data.get("next_review_due"):
         data["next_review_due"] = one_year_after(data["reviewed_on"])
