@@ -51,12 +51,11 @@ class StaffUserAdmin(UserAdmin):
         )
 
     def get_urls(self):
-        info = self.opts.app_label, self.opts.model_name
         return [
             path(
                 "<path:object_id>/reset-two-step/",
                 self.admin_site.admin_view(self.reset_two_step_view),
-                name="%s_%s_reset_two_step" % info,
+                name=f"{self.opts.app_label}_{self.opts.model_name}_reset_two_step",
             )
         ] + super().get_urls()
 

@@ -102,9 +102,9 @@ def test_a_new_staff_member_sets_up_and_signs_in_again_with_no_command(client, c
     assert response.status_code == 200
     codes = codes_in(response.content.decode())
     assert len(codes) == 10
-    assert response["Cache-Control"].startswith("max-age=0") or "no-store" in response[
-        "Cache-Control"
-    ]
+    assert (
+        response["Cache-Control"].startswith("max-age=0") or "no-store" in response["Cache-Control"]
+    )
     assert client.get(reverse("admin:index")).status_code == 200  # in, this session
     overview = client.get(reverse("admin:two_step")).content.decode()
     assert "<strong>10</strong> of 10" in overview
@@ -148,9 +148,7 @@ def test_someone_with_a_device_must_pass_the_second_step_before_setting_up_again
     client.post(reverse("admin:logout"))
     sign_in(client, "editor")
     response = client.get(reverse("admin:two_step_set_up"))
-    assert response.status_code == 302 and response["Location"].startswith(
-        reverse("admin:verify")
-    )
+    assert response.status_code == 302 and response["Location"].startswith(reverse("admin:verify"))
     assert TOTPDevice.objects.filter(user=user).count() == 1  # no second key was made
 
 
@@ -223,9 +221,7 @@ def test_only_the_administrator_may_reset(client, clock):
     staff = make_user("editor", staff=True)
     set_up(client, staff, clock)
     with override_settings(PAINSITE_REQUIRE_2FA=False):
-        manager = make_user(
-            "manager", staff=True, perms=["auth.view_user", "auth.change_user"]
-        )
+        manager = make_user("manager", staff=True, perms=["auth.view_user", "auth.change_user"])
         client.force_login(manager)
         reset_url = reverse("admin:auth_user_reset_two_step", args=[staff.pk])
         page = client.get(reverse("admin:auth_user_change", args=[staff.pk])).content.decode()
