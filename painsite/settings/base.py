@@ -25,7 +25,7 @@ def env_list(name: str, default: str = "") -> list[str]:
 DEBUG = env_bool("DJANGO_DEBUG", False)
 
 INSTALLED_APPS = [
-    "accounts.apps.PainsiteAdminConfig",  # django.contrib.admin with the two-step admin site
+    "painsite.apps.ClinicAdminConfig",  # django.contrib.admin: clinic's name, two-step sign-in
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
