@@ -6,4 +6,3 @@ class AccountsConfig(AppConfig):
 
     name = "accounts"
     verbose_name = "Staff sign-in"
-

@@ -79,9 +79,7 @@ def test_a_section_page_lists_its_models(client, superuser):
 def messages_after_save(client, url, **changes) -> list[str]:
     response = client.post(url, form_data(client.get(url), **changes), follow=True)
     assert response.status_code == 200
-    return re.findall(
-        r'<li class="(?:success|info|warning|error)">', response.content.decode()
-    )
+    return re.findall(r'<li class="(?:success|info|warning|error)">', response.content.decode())
 
 
 @pytest.mark.parametrize(
