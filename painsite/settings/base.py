@@ -197,6 +197,11 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# Email (review reminders): printed to the console unless production settings get an
+# SMTP server from the environment (see production.py and docs/deployment.md).
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
+
 # Redis when REDIS_URL is set (production, and CI's PostgreSQL run), else this process's memory.
 # If Redis goes down, pages are built from the database and a warning is logged
 # (painsite/cache.py); short timeouts keep an unreachable Redis from holding up a worker.
