@@ -111,7 +111,7 @@ def confirm_app(user, device: TOTPDevice, token: str) -> bool:
         device.confirmed = True
         device.name = TOTP_DEVICE_NAME
         device.save(update_fields=["confirmed", "name"])
-    log.warning("Two-step sign-in: %s set up an authenticator app.", _who(user))
+    log.info("Two-step sign-in: %s set up an authenticator app.", _who(user))
     return True
 
 
@@ -131,7 +131,7 @@ def new_recovery_codes(user, *, by=None) -> list[str]:
         codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
         StaticToken.objects.bulk_create(StaticToken(device=device, token=c) for c in codes)
     by_whom = "" if by is None or by == user else f" by {_who(by)}"
-    log.warning(
+    log.info(
         "Two-step sign-in: %d new recovery codes made for %s%s; the old ones stop working.",
         len(codes),
         _who(user),

@@ -108,6 +108,13 @@ def test_one_message_per_save(client, make, changes, who):
     assert len(messages_after_save(client, url, _continue="1", **changes)) == 1
 
 
+def test_one_message_when_the_clinic_details_are_saved(client, superuser):
+    url = reverse("admin:clinic_clinicdetails_add")
+    assert len(messages_after_save(client, url, name="Riverside Pain Clinic")) == 1
+    url = reverse("admin:clinic_clinicdetails_change", args=[1])
+    assert len(messages_after_save(client, url, hours="Monday to Friday, 9 am to 5 pm")) == 1
+
+
 def test_the_user_form_has_no_time_boxes_and_no_inline_style(client, superuser):
     html = client.get(change_url(superuser)).content.decode()
     assert "vTimeField" not in html and "vDateField" not in html  # no server-time note
