@@ -73,6 +73,7 @@ def test_a_section_page_lists_its_models(client, superuser):
     html = client.get(reverse("admin:section", args=["library"])).content.decode()
     assert ">Images</a>" in html and ">Search synonyms</a>" in html
     assert ">Procedures</a>" not in html.split('id="content-main"')[1]
+    assert "Waiting for review" not in html  # the reviewer's desk stays on the home page
     assert client.get(reverse("admin:section", args=["nothing"])).status_code == 404
 
 
