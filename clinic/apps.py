@@ -8,4 +8,7 @@ class ClinicConfig(AppConfig):
     verbose_name = "Clinic details"
 
     def ready(self):
+        from .models import clinic_details
+
         registry.set_fact_source(self.get_model("ClinicDetails").current_facts)
+        registry.set_clinic_source(clinic_details)

@@ -96,6 +96,7 @@ class Registry:
         self.glossary_source: Callable[[], list] = list
         self.fact_source: Callable[[], dict] = dict
         self.block_source: Callable[[], dict] = dict
+        self.clinic_source: Callable[[], dict] = dict  # the clinic's name, time zone, ...
         self.html_filters: list[Callable[[str], str]] = []
         self.list_pages: list[str] = ["home"]  # URL names of list pages, for the sitemap
         self._paused = threading.local()
@@ -123,6 +124,10 @@ class Registry:
 
     def set_block_source(self, source: Callable[[], dict[str, includes.Block]]) -> None:
         self.block_source = source
+
+    def set_clinic_source(self, source: Callable[[], dict]) -> None:
+        """The clinic's details as a dict (``name``, ``time_zone``, ...), for code below it."""
+        self.clinic_source = source
 
     def add_html_filter(self, html_filter: Callable[[str], str]) -> None:
         if html_filter not in self.html_filters:

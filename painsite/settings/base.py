@@ -25,7 +25,7 @@ def env_list(name: str, default: str = "") -> list[str]:
 DEBUG = env_bool("DJANGO_DEBUG", False)
 
 INSTALLED_APPS = [
-    "accounts.apps.PainsiteAdminConfig",  # django.contrib.admin with the two-step admin site
+    "painsite.apps.ClinicAdminConfig",  # django.contrib.admin: clinic's name, two-step sign-in
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -196,6 +196,11 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [_csp.NONE],
     },
 }
+
+# Email (review reminders): printed to the console unless production settings get an
+# SMTP server from the environment (see production.py and docs/deployment.md).
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
 
 # Redis when REDIS_URL is set (production, and CI's PostgreSQL run), else this process's memory.
 # If Redis goes down, pages are built from the database and a warning is logged
