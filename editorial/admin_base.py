@@ -212,6 +212,10 @@ class WorkflowAdmin(SimpleHistoryAdmin):
     actions = ["publish_selected", "unpublish_selected", "mark_reviewed_today"]
     list_filter = ["status", WaitingFilter]
     save_on_top = True
+    # Links between pages as a list of checkboxes: readable, keyboard- and screen-reader-
+    # friendly, and fine for the few dozen choices a clinic has (Django's two-list widget
+    # is not accessible).
+    formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
 
     class Media:
         css = {"all": ["css/admin.css", "css/admin-editor.css"]}
