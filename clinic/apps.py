@@ -1,6 +1,12 @@
 from django.apps import AppConfig
 
+from core.registry import registry
+
 
 class ClinicConfig(AppConfig):
     name = "clinic"
     verbose_name = "Clinic details"
+
+    def ready(self):
+        # Shown on every page: a change makes every cached page obsolete (core.page_cache).
+        registry.register_model("clinic_details", self.get_model("ClinicDetails"))

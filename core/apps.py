@@ -7,3 +7,8 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = "Site kernel"
+
+    def ready(self):
+        from . import page_cache
+
+        page_cache.connect_signals()  # every registered model bumps the content version

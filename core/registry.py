@@ -136,6 +136,13 @@ class Registry:
     def model(self, name: str) -> type:
         return self._models[name]
 
+    def is_content_model(self, model) -> bool:
+        """A page type or a model registered by name: what patients may see changed."""
+        if model is None:
+            return False
+        model = getattr(getattr(model, "_meta", None), "concrete_model", model)
+        return model in self._by_model or model in self._models.values()
+
     def is_page(self, obj) -> bool:
         return self.for_model(type(obj)) is not None
 

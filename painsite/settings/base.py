@@ -56,6 +56,10 @@ MIDDLEWARE = [
     "painsite.middleware.SecurityHeadersMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Public pages: compressed (never with a secret), then whole from the page cache,
+    # before the session, auth, two-step, lockout and history middleware run.
+    "core.compression.CompressionMiddleware",
+    "core.page_cache.PageCacheMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -154,6 +158,9 @@ OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Clinic website")
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 # How long browsers and shared caches may keep a public page.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
+# How long the page cache (core/page_cache.py) keeps a page; any content change
+# makes it obsolete at once, so this only bounds memory and date-dependent text.
+PAGE_CACHE_STORE_SECONDS = int(os.environ.get("PAGE_CACHE_STORE_SECONDS", "3600"))
 
 AUTHENTICATION_BACKENDS = [
     "painsite.security.AxesBackend",  # lockout check first, as django-axes requires
