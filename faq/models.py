@@ -1,7 +1,7 @@
 from django.db import models
-from django.urls import reverse
 
 from core import markdown
+from core.links import view_url
 from core.pages import PageQuerySet, PublishableModel
 from core.registry import registry
 from core.search_text import plain_text
@@ -54,7 +54,7 @@ class FAQ(PublishableModel):
         return self.question
 
     def get_absolute_url(self):
-        return reverse("faq:list") + f"#{self.slug}"
+        return view_url("faq:list") + f"#{self.slug}"
 
     text_field = "answer"
     html_field = "answer_html"

@@ -1,9 +1,9 @@
 import re
 
 from django.db import models
-from django.urls import reverse
 
 from core import markdown
+from core.links import slug_url, view_url
 from core.pages import ArticleModel, PageQuerySet, PublishableModel
 from core.search_text import plain_text
 from editorial.history import PageHistory
@@ -29,7 +29,7 @@ class Area(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("procedures:where_it_hurts") + f"#{self.slug}"
+        return view_url("procedures:where_it_hurts") + f"#{self.slug}"
 
 
 class ConditionQuerySet(PageQuerySet):
@@ -66,7 +66,7 @@ class Condition(ArticleModel):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("conditions:detail", kwargs={"slug": self.slug})
+        return slug_url("conditions:detail", self.slug)
 
     def search_document(self) -> dict:
         return {
@@ -161,7 +161,7 @@ class Procedure(ArticleModel):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("procedures:detail", kwargs={"slug": self.slug})
+        return slug_url("procedures:detail", self.slug)
 
     def search_document(self) -> dict:
         glance = " ".join(f"{label}: {value.rstrip('.')}." for label, value in self.at_a_glance)
