@@ -37,3 +37,25 @@ def share(fragments: list[str]) -> tuple[list[str], list[str]]:
         for text in stripped
     ]
     return out, kept
+
+
+def share_in_place(fragments: list[str]) -> list[str]:
+    """The fragments with each distinct pop-up kept where it first appears, and every
+    later button pointed at it (for pages where nothing is folded away)."""
+    first_id: dict[str, str] = {}
+    renamed: dict[str, str] = {}
+
+    def take(match: re.Match) -> str:
+        pop_id, inner = match.group(1), match.group(2)
+        if inner not in first_id:
+            first_id[inner] = pop_id
+            renamed[pop_id] = pop_id
+            return match.group(0)
+        renamed[pop_id] = first_id[inner]
+        return ""
+
+    stripped = [_POPOVER.sub(take, fragment) for fragment in fragments]
+    return [
+        _TARGET.sub(lambda m: f'popovertarget="{renamed.get(m.group(1), m.group(1))}"', text)
+        for text in stripped
+    ]

@@ -41,7 +41,9 @@ class ConditionQuerySet(PageQuerySet):
             "areas",
             models.Prefetch(
                 "procedures",
-                queryset=Procedure.objects.published().order_by("order", "title"),
+                queryset=Procedure.objects.published()
+                .order_by("order", "title")
+                .only("pk", "slug", "title", "summary", "kind"),
                 to_attr="published_procedures",
             ),
         )
@@ -92,17 +94,23 @@ class ProcedureQuerySet(PageQuerySet):
         return self.prefetch_related(
             models.Prefetch(
                 "conditions",
-                queryset=Condition.objects.published().order_by("order", "title"),
+                queryset=Condition.objects.published()
+                .order_by("order", "title")
+                .only("pk", "slug", "title", "summary"),
                 to_attr="published_conditions",
             ),
             models.Prefetch(
                 "related",
-                queryset=Procedure.objects.published().order_by("order", "title"),
+                queryset=Procedure.objects.published()
+                .order_by("order", "title")
+                .only("pk", "slug", "title", "summary", "kind"),
                 to_attr="published_related",
             ),
             models.Prefetch(
                 "faqs",
-                queryset=FAQ.objects.published().order_by("topic", "order", "question"),
+                queryset=FAQ.objects.published()
+                .order_by("topic", "order", "question")
+                .only("pk", "slug", "question", "answer_html", "topic", "order"),
                 to_attr="published_faqs",
             ),
             models.Prefetch(

@@ -1,6 +1,7 @@
 from django.db.models import Count, Prefetch
 from django.views.generic import ListView, TemplateView
 
+from core import popovers
 from core.paging import page_of
 from editorial.views import PreviewableDetailView
 from faq.models import FAQ, TOPIC_ORDER, Topic
@@ -97,6 +98,13 @@ class ProcedureDetailView(PreviewableDetailView):
         context = super().get_context_data(**kwargs)
         procedure = self.object
         context["faqs"] = most_specific(procedure.published_faqs)
+        # A term's pop-up once on the page: the FAQ answers point at the body's copy.
+        body, *answers = popovers.share_in_place(
+            [procedure.body_html, *(faq.answer_html for faq in context["faqs"])]
+        )
+        procedure.body_html = body
+        for faq, answer in zip(context["faqs"], answers, strict=True):
+            faq.answer_html = answer  # shown only; never saved
         context["more_faqs"] = len(procedure.published_faqs) > len(context["faqs"])
         context["pathways"] = self.pathways(procedure)
         return context

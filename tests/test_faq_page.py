@@ -53,3 +53,15 @@ def test_the_faq_page_costs_two_queries_however_many_answers(
         make_faq(slug=f"more-{n}", procedures=[make_procedure()])
     with django_assert_num_queries(2):
         assert client.get(reverse("faq:list")).status_code == 200
+
+
+def test_the_procedure_page_writes_each_definition_once(client, faqs):
+    from procedures.models import Procedure
+
+    procedure = Procedure.objects.get(slug="faq-procedure")
+    procedure.body = procedure.body.replace("A small shot near a nerve.", "An epidural shot.")
+    procedure.save()
+    html = client.get(procedure.get_absolute_url()).content.decode()
+    popovers = re.findall(r'<span class="gloss-pop" id="([^"]+)" popover>', html)
+    targets = re.findall(r'popovertarget="([^"]+)"', html)
+    assert len(popovers) == 1 and len(targets) == 4 and set(targets) == set(popovers)
