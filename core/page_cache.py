@@ -101,6 +101,7 @@ def content_changed() -> None:
 def _on_save_or_delete(sender, raw=False, **kwargs):
     if registry.is_content_model(sender):
         content_changed()
+        registry.model_changed(sender)  # e.g. a glossary term: the glossary is read again
 
 
 def _on_m2m_changed(sender, instance, action, model=None, **kwargs):
