@@ -177,7 +177,9 @@ def last_modified_for(version: int) -> int:
 # --- keeping and answering ------------------------------------------------------------
 
 
-def make_entry(response) -> dict:
+def make_entries(response) -> dict[str, dict]:
+    """The page once per encoding (identity, br, gzip), each kept under its own key so
+    a hit reads only the encoding it sends."""
     headers = [(k, v) for k, v in response.items() if k.lower() not in _NOT_KEPT]
     content = response.content
     bodies = (
@@ -185,20 +187,31 @@ def make_entry(response) -> dict:
         if len(content) >= compression.MIN_SIZE
         else {"identity": content}
     )
-    return {"status": response.status_code, "headers": headers, "bodies": bodies}
+    return {
+        encoding: {
+            "status": response.status_code,
+            "headers": headers,
+            "body": body,
+            "encoding": encoding,
+            "compressed": len(bodies) > 1,
+        }
+        for encoding, body in bodies.items()
+    }
+
+
+def preferred(request) -> list[str]:
+    return [*compression.accepted(request), "identity"]
 
 
 def answer(request, entry: dict, version: int, state: str):
-    bodies = entry["bodies"]
-    encoding = next((name for name in compression.accepted(request) if name in bodies), None)
-    body = bodies[encoding or "identity"]
+    body = entry["body"]
     response = HttpResponse(b"" if request.method == "HEAD" else body, status=entry["status"])
     for name, value in entry["headers"]:
         response[name] = value
     response["Content-Length"] = str(len(body))
-    if encoding:
-        response["Content-Encoding"] = encoding
-    if len(bodies) > 1:
+    if entry["encoding"] != "identity":
+        response["Content-Encoding"] = entry["encoding"]
+    if entry["compressed"]:
         patch_vary_headers(response, ("Accept-Encoding",))
     response["ETag"] = etag_for(version)
     response["Last-Modified"] = http_date(last_modified_for(version))
@@ -223,13 +236,17 @@ class PageCacheMiddleware:
             return response
         version = content_version()
         key = page_key(request, version)
-        entry = cache.get(key)
+        wanted = preferred(request)
+        entry = cache.get(f"{key}:{wanted[0]}")
+        if entry is None and len(wanted) > 1:  # a short page is kept unencoded only
+            entry = cache.get(f"{key}:identity")
         if entry is not None:
             return answer(request, entry, version, "hit")
         response = self.get_response(request)
         if not may_store(request, response):
             response.headers.setdefault(HEADER, "bypass")
             return response
-        entry = make_entry(response)
-        cache.set(key, entry, self.timeout)
-        return answer(request, entry, version, "miss")
+        entries = make_entries(response)
+        cache.set_many({f"{key}:{name}": entry for name, entry in entries.items()}, self.timeout)
+        encoding = next(name for name in wanted if name in entries)
+        return answer(request, entries[encoding], version, "miss")
