@@ -22,18 +22,23 @@ commits (a page rendered from the old rows meanwhile is kept under the old numbe
 which nobody asks for again). The receivers look the model up in the registry when
 the signal fires, so a page type registered by any app, at any time, is covered.
 The version is a time in microseconds, always moving forward, so it also serves as
-the pages' ``Last-Modified``; ``ETag`` is made from it too, and a conditional GET is
-answered ``304`` from the version alone, without reading the page.
+the pages' ``Last-Modified``; ``ETag`` is made from it too, and a conditional GET for
+a kept page is answered ``304`` from the cache, without rendering.
 
 Each page is kept in every encoding (identity, brotli, gzip; see
-``core.compression``), compressed once when it is stored.
+``core.compression``), compressed once when it is stored, each under its own key.
+Each process also remembers the pages it served last (``LOCAL_ENTRIES``, keyed by
+version like the shared ones, so never stale): a hit then costs one read of the
+version from the shared cache.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+import threading
 import time
+from collections import OrderedDict
 
 from django.conf import settings
 from django.core.cache import cache
@@ -61,6 +66,37 @@ _NOT_KEPT = {
     HEADER.lower(),
 }
 _NO_STORE = ("private", "no-store", "no-cache")
+LOCAL_ENTRIES = 128  # pages this process keeps in its own memory as well
+LOCAL_MAX_BYTES = 256 * 1024
+_local: OrderedDict[str, dict] = OrderedDict()
+_local_lock = threading.Lock()
+
+
+def _local_get(key: str) -> dict | None:
+    with _local_lock:
+        entry = _local.get(key)
+        if entry is not None:
+            _local.move_to_end(key)
+        return entry
+
+
+def _local_put(key: str, entry: dict) -> None:
+    if len(entry["body"]) > LOCAL_MAX_BYTES:
+        return
+    with _local_lock:
+        _local[key] = entry
+        _local.move_to_end(key)
+        while len(_local) > LOCAL_ENTRIES:
+            _local.popitem(last=False)
+
+
+def _read(key: str) -> dict | None:
+    entry = _local_get(key)
+    if entry is None:
+        entry = cache.get(key)
+        if entry is not None:
+            _local_put(key, entry)
+    return entry
 
 
 # --- the content version ----------------------------------------------------------------
@@ -237,9 +273,9 @@ class PageCacheMiddleware:
         version = content_version()
         key = page_key(request, version)
         wanted = preferred(request)
-        entry = cache.get(f"{key}:{wanted[0]}")
+        entry = _read(f"{key}:{wanted[0]}")
         if entry is None and len(wanted) > 1:  # a short page is kept unencoded only
-            entry = cache.get(f"{key}:identity")
+            entry = _read(f"{key}:identity")
         if entry is not None:
             return answer(request, entry, version, "hit")
         response = self.get_response(request)
@@ -249,4 +285,5 @@ class PageCacheMiddleware:
         entries = make_entries(response)
         cache.set_many({f"{key}:{name}": entry for name, entry in entries.items()}, self.timeout)
         encoding = next(name for name in wanted if name in entries)
+        _local_put(f"{key}:{encoding}", entries[encoding])
         return answer(request, entries[encoding], version, "miss")
