@@ -22,6 +22,7 @@ from core.pages import Status
 from tests.factories import make_procedure, make_user
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+HOST = {"Host": "localhost"}
 
 
 def redis_answers() -> bool:
@@ -103,7 +104,9 @@ def wait_until_up(port: int, timeout: float = 30) -> None:
 
 
 def get(url: str, opener=None):
-    response = (opener or urllib.request.build_opener()).open(url, timeout=10)
+    # One host name for both servers, as behind the proxy (the page cache's keys hold it).
+    opener = opener or urllib.request.build_opener()
+    response = opener.open(urllib.request.Request(url, headers=HOST), timeout=10)
     return response.read().decode(), response.headers
 
 
@@ -124,7 +127,7 @@ def publish_through(base: str, procedure, username: str) -> None:
         "csrfmiddlewaretoken": csrf_token(html),
         "next": reverse("admin:index"),
     }
-    opener.open(login, urllib.parse.urlencode(form).encode(), timeout=10)
+    post(opener, login, form)
     changelist = base + reverse("admin:procedures_procedure_changelist")
     html, _ = get(changelist, opener)
     form = {
@@ -132,7 +135,12 @@ def publish_through(base: str, procedure, username: str) -> None:
         "_selected_action": str(procedure.pk),
         "csrfmiddlewaretoken": csrf_token(html),
     }
-    opener.open(changelist, urllib.parse.urlencode(form).encode(), timeout=10)
+    post(opener, changelist, form)
+
+
+def post(opener, url: str, form: dict) -> None:
+    data = urllib.parse.urlencode(form).encode()
+    opener.open(urllib.request.Request(url, data=data, headers=HOST), timeout=10)
 
 
 def test_a_publish_through_one_server_is_served_by_the_other_at_once(two_servers):
