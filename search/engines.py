@@ -91,52 +91,47 @@ class SQLiteFTS5Engine(Engine):
     def match(self, query: EngineQuery) -> Hits:
         weights = ", ".join(str(w) for w in self.BM25_WEIGHTS)
         every = " OR ".join(self._concept(c) for c in query.concepts)
-        # The best CANDIDATES by bm25 (lower is better), best first; ties by rowid.
-        top = (
-            f"top AS (SELECT rowid AS id, bm25(search_fts, {weights}) AS r FROM search_fts "
-            f"WHERE search_fts MATCH %s ORDER BY r, rowid LIMIT {CANDIDATES})"
-        )
+        # bm25 over every match (lower is better); only the best CANDIDATES come back.
+        parts = [
+            f"SELECT * FROM (SELECT rowid, -2, 0, -bm25(search_fts, {weights}) "
+            "FROM search_fts WHERE search_fts MATCH %s "
+            f"ORDER BY bm25(search_fts, {weights}), rowid LIMIT {CANDIDATES})"
+        ]
         params: list[str] = [every]
-        parts: list[str] = []
-        select = (
-            "SELECT rowid, {concept}, {level}, 0.0 FROM search_fts "
-            "WHERE search_fts MATCH %s AND rowid IN (SELECT id FROM top)"
-        )
-        count = "SELECT 0, {concept}, -4, count(*) FROM search_fts WHERE search_fts MATCH %s"
+        # In which field each concept matched. Only row ids travel; together they also
+        # give how many pages match the concept, counted over the whole index.
+        select = "SELECT rowid, {concept}, {level}, 0.0 FROM search_fts WHERE search_fts MATCH %s"
         for index, concept in enumerate(query.concepts):
             expression = self._concept(concept)
             for level in LEVELS:
                 parts.append(select.format(concept=index, level=level))
                 params.append(f"{self.COLUMNS[level]} : {expression}")
-            parts.append(count.format(concept=index))
-            params.append(expression)
         if len(query.phrase) > 1:
             phrase = '"' + " ".join(query.phrase).replace('"', '""') + '"'
             for level in LEVELS:
                 parts.append(select.format(concept=-1, level=level))
                 params.append(f"{self.COLUMNS[level]} : {phrase}")
-        parts.append("SELECT id, -2, 0, -r FROM top")
-        parts.append(count.format(concept=-5))
-        params.append(every)
         parts.append("SELECT 0, -3, 0, count(*) FROM search_document")
-        hits = Hits()
         with connection.cursor() as cursor:
-            cursor.execute(f"WITH {top} " + " UNION ALL ".join(parts), params)
+            cursor.execute(" UNION ALL ".join(parts), params)
             rows = cursor.fetchall()
+        hits = Hits()
+        candidates = {doc_id for doc_id, concept, _, _ in rows if concept == -2}
+        anywhere: dict[int, set[int]] = defaultdict(set)
         for doc_id, concept, level, value in rows:
-            if level == -4:
-                if concept == -5:
-                    hits.matched = int(value)
-                else:
-                    hits.frequency[concept] = int(value)
-            elif concept >= 0:
-                hits.add_level(doc_id, concept, level)
+            if concept >= 0:
+                anywhere[concept].add(doc_id)
+                if doc_id in candidates:
+                    hits.add_level(doc_id, concept, level)
             elif concept == -1:
-                hits.phrase[doc_id] = max(level, hits.phrase.get(doc_id, 0))
+                if doc_id in candidates:
+                    hits.phrase[doc_id] = max(level, hits.phrase.get(doc_id, 0))
             elif concept == -2:
                 hits.rank[doc_id] = value
             else:
                 hits.total_documents = int(value)
+        hits.frequency = {index: len(anywhere[index]) for index in range(len(query.concepts))}
+        hits.matched = len(set().union(*anywhere.values())) if anywhere else 0
         return hits
 
 
