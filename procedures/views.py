@@ -17,6 +17,7 @@ HOME_CONDITIONS = 24
 PROCEDURES_PER_PAGE = 30
 CONDITIONS_PER_PAGE = 30
 COMPARE_PER_PAGE = 15
+PER_AREA = 20  # conditions and procedures listed under each area of "where it hurts"
 # Only the columns each list shows.
 CARD_COLUMNS = ("pk", "slug", "title", "summary", "kind")
 LINK_COLUMNS = ("pk", "slug", "title")
@@ -161,12 +162,12 @@ class WhereItHurtsView(ListView):
         return Area.objects.prefetch_related(
             Prefetch(
                 "conditions",
-                Condition.objects.for_list().only(*LINK_COLUMNS),
+                Condition.objects.for_list().only(*LINK_COLUMNS)[:PER_AREA],
                 to_attr="published_conditions",
             ),
             Prefetch(
                 "procedures",
-                Procedure.objects.for_list().only(*LINK_COLUMNS),
+                Procedure.objects.for_list().only(*LINK_COLUMNS)[:PER_AREA],
                 to_attr="published_procedures",
             ),
         )

@@ -65,3 +65,20 @@ def test_the_procedure_page_writes_each_definition_once(client, faqs):
     popovers = re.findall(r'<span class="gloss-pop" id="([^"]+)" popover>', html)
     targets = re.findall(r'popovertarget="([^"]+)"', html)
     assert len(popovers) == 1 and len(targets) == 4 and set(targets) == set(popovers)
+
+
+def test_many_answers_come_in_pages_and_find_leads_to_the_right_one(client, monkeypatch):
+    from faq import views
+
+    monkeypatch.setattr(views, "FAQS_PER_PAGE", 2)
+    for n, topic in enumerate([Topic.ABOUT, Topic.ABOUT, Topic.RISKS, Topic.COSTS, Topic.AFTER]):
+        make_faq(slug=f"q-{n}", topic=topic, order=n)
+    first = client.get(reverse("faq:list")).content.decode()
+    assert 'id="q-0"' in first and 'id="q-1"' in first and 'id="q-2"' not in first
+    assert 'rel="next"' in first and 'data-find-url="/faq/find/slug-placeholder/"' in first
+    # Display order is by topic (about, ..., after, risks, costs), across pages.
+    second = client.get(reverse("faq:list"), {"page": 2}).content.decode()
+    assert 'id="q-4"' in second and 'id="q-2"' in second
+    assert client.get("/faq/find/q-0/")["Location"] == "/faq/#q-0"
+    assert client.get("/faq/find/q-3/")["Location"] == "/faq/?page=3#q-3"
+    assert client.get("/faq/find/no-such/").status_code == 404

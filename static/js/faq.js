@@ -1,6 +1,7 @@
 /* Questions and answers: each answer is folded in a <details>. A link to /faq/#slug
  * opens the answer it points to (the page works without this: the question is
- * shown and opens with a tap). */
+ * shown and opens with a tap). When there are so many answers that they come in
+ * pages and the answer is on another page, the server sends the visitor there. */
 (function () {
   "use strict";
 
@@ -8,6 +9,20 @@
     var id = decodeURIComponent(location.hash.slice(1));
     var target = id && document.getElementById(id);
     if (!target) {
+      var finder = document.querySelector("[data-find-url]");
+      var tried = "faq-find:" + id;
+      if (id && finder && /^[a-z0-9-]+$/.test(id) && !/^topic-/.test(id)) {
+        try {
+          if (sessionStorage.getItem(tried)) {
+            sessionStorage.removeItem(tried);  // been there once: never loop
+            return;
+          }
+          sessionStorage.setItem(tried, "1");
+        } catch (e) {
+          return;  // no storage: stay on this page rather than risk a loop
+        }
+        location.replace(finder.getAttribute("data-find-url").replace("slug-placeholder", id));
+      }
       return;
     }
     var details = target.tagName === "DETAILS" ? target : target.querySelector("details");
