@@ -166,21 +166,23 @@ class PostgresEngine(Engine):
             for level in LEVELS:
                 columns.append(f"ts_filter(d.vector, '{self.WEIGHTS[level]}') @@ q.p")
         every = " || ".join(f"q.c{i}" for i in range(len(query.concepts)))
-        counts = [
-            f"(SELECT count(*) FROM search_document x WHERE x.vector @@ q.c{i})"
+        frequencies = ", ".join(
+            f"count(*) FILTER (WHERE m.vector @@ q.c{i}) AS f{i}"
             for i in range(len(query.concepts))
-        ]
-        # ts_rank over every match, in the database; only the best CANDIDATES come back.
+        )
+        # Every match is read once (``matched``): counted per concept and ranked with
+        # ts_rank in the database; only the best CANDIDATES come back, with their fields.
         sql = (
             f"WITH q AS (SELECT {', '.join(ctes)}), "
-            "ranked AS ("
-            f"SELECT d.id, ts_rank(d.vector, {every}) AS r "
-            f"FROM search_document d, q WHERE d.vector @@ ({every})), "
-            f"top AS (SELECT id, r FROM ranked ORDER BY r DESC, id LIMIT {CANDIDATES}) "
-            "SELECT d.id, top.r, (SELECT count(*) FROM search_document), "
-            f"(SELECT count(*) FROM ranked), {', '.join(counts)}, "
-            f"{', '.join(columns)} "
-            "FROM top JOIN search_document d ON d.id = top.id, q"
+            "matched AS MATERIALIZED ("
+            f"SELECT d.id, d.vector FROM search_document d, q WHERE d.vector @@ ({every})), "
+            f"stats AS (SELECT count(*) AS n, {frequencies} FROM matched m, q), "
+            f"top AS (SELECT m.id, ts_rank(m.vector, {every}) AS r "
+            f"FROM matched m, q ORDER BY r DESC, m.id LIMIT {CANDIDATES}) "
+            "SELECT d.id, top.r, (SELECT count(*) FROM search_document), stats.n, "
+            + ", ".join(f"stats.f{i}" for i in range(len(query.concepts)))
+            + f", {', '.join(columns)} "
+            "FROM top JOIN search_document d ON d.id = top.id, q, stats"
         )
         concepts = len(query.concepts)
         hits = Hits()
