@@ -138,8 +138,39 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # file: a full disk then fails only the storing of the image, which says so clearly.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 11 * 1024 * 1024
 
+
+def media_storage(environ=os.environ) -> dict:
+    """Where uploaded images are kept: MEDIA_ROOT on this machine (the default), or an
+    S3-compatible bucket every app server shares when MEDIA_S3_BUCKET is set.
+
+    The bucket stays private: images are still served at /media/ by the site itself
+    (figures.views.media reads them from the storage), so pages keep one origin and the
+    CSP's img-src 'self'. Credentials come the usual AWS way (AWS_ACCESS_KEY_ID and
+    AWS_SECRET_ACCESS_KEY, or the machine's role).
+    """
+    bucket = environ.get("MEDIA_S3_BUCKET", "").strip()
+    if not bucket:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    site = environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+    protocol, _, host = site.partition("//")
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": environ.get("MEDIA_S3_ENDPOINT_URL") or None,
+            "region_name": environ.get("MEDIA_S3_REGION") or None,
+            "default_acl": None,  # private: the bucket's own policy
+            "querystring_auth": False,
+            "file_overwrite": False,  # a new name for every upload, as on disk
+            # Image addresses on this site: <SITE_URL>/media/<name>.
+            "custom_domain": f"{host}{MEDIA_URL.rstrip('/')}",
+            "url_protocol": protocol,
+        },
+    }
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage(),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
