@@ -221,3 +221,12 @@ def test_a_lost_version_starts_again_later_never_earlier(client, pages):
     cache.delete(page_cache.VERSION_KEY)
     assert page_cache.content_version() > old
     assert client.get(url)[page_cache.HEADER] == "miss"
+
+
+def test_a_transaction_bumps_the_version_once_more_when_it_commits(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        for _ in range(5):
+            make_term()
+    assert callbacks.count(page_cache.bump_content_version) == 1
