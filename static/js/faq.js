@@ -25,10 +25,11 @@
       }
       return;
     }
-    var details = target.tagName === "DETAILS" ? target : target.querySelector("details");
-    if (!details) {
-      details = target.closest("details");
-    }
+    // An answer (its article holds the <details>) or something inside one; not the
+    // skip link's <main> or a topic heading.
+    var details = target.classList.contains("faq-item")
+      ? target.querySelector("details")
+      : target.closest("details");
     if (details && !details.open) {
       details.open = true;
       target.scrollIntoView();
