@@ -1,5 +1,4 @@
 from django.db.models import Case, IntegerField, Prefetch, When
-from django.http import Http404
 from django.shortcuts import redirect
 from django.views.generic import TemplateView
 
@@ -68,12 +67,12 @@ class FAQListView(TemplateView):
 
 
 def find(request, slug):
-    """Redirect to the page of the FAQ list that holds this answer."""
+    """Redirect to the page of the FAQ list that holds this answer (or to the list)."""
     slugs = list(in_page_order().values_list("slug", flat=True))
     try:
         position = slugs.index(slug)
     except ValueError:
-        raise Http404("No such question.") from None
+        return redirect(view_url("faq:list"))  # a question taken down: the list, not a 404
     number = position // FAQS_PER_PAGE + 1
     query = f"?page={number}" if number > 1 else ""
     return redirect(f"{view_url('faq:list')}{query}#{slug}")

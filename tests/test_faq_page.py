@@ -81,4 +81,4 @@ def test_many_answers_come_in_pages_and_find_leads_to_the_right_one(client, monk
     assert 'id="q-4"' in second and 'id="q-2"' in second
     assert client.get("/faq/find/q-0/")["Location"] == "/faq/#q-0"
     assert client.get("/faq/find/q-3/")["Location"] == "/faq/?page=3#q-3"
-    assert client.get("/faq/find/no-such/").status_code == 404
+    assert client.get("/faq/find/no-such/")["Location"] == "/faq/"
