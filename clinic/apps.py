@@ -8,7 +8,8 @@ class ClinicConfig(AppConfig):
     verbose_name = "Clinic details"
 
     def ready(self):
-        from .models import clinic_details
-
-        registry.set_fact_source(self.get_model("ClinicDetails").current_facts)
-        registry.set_clinic_source(clinic_details)
+        model = self.get_model("ClinicDetails")
+        registry.set_fact_source(model.current_facts)
+        registry.set_clinic_source(model.current_details)
+        # Shown on every page: a change makes every cached page obsolete (core.page_cache).
+        registry.register_model("clinic_details", model)

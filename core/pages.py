@@ -476,7 +476,12 @@ def readability_exclusions() -> list[str]:
     """Procedure names and glossary terms: left out of readability scores (as the NHS does).
 
     Page types registered with ``names_are_terms`` give their names and other names.
+    Worked out once per content load (``registry.derived_values``).
     """
+    return registry.derived("readability_exclusions", _names_left_out)
+
+
+def _names_left_out() -> list[str]:
     words: list[str] = []
     for page_type in registry:
         if not page_type.names_are_terms:
