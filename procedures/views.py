@@ -5,6 +5,7 @@ from editorial.views import PreviewableDetailView
 from faq.models import FAQ, TOPIC_ORDER, Topic
 
 from .models import Area, Condition, Procedure
+from .tools import diary_schedule
 
 # A procedure page shows only its most specific questions; the FAQ page has them all.
 FAQS_ON_PROCEDURE_PAGE = 6
@@ -59,6 +60,7 @@ class ProcedureDetailView(PreviewableDetailView):
         context["faqs"] = most_specific(procedure.published_faqs)
         context["more_faqs"] = len(procedure.published_faqs) > len(context["faqs"])
         context["pathways"] = self.pathways(procedure)
+        context["diary_schedule"] = diary_schedule(procedure)
         return context
 
     def pathways(self, procedure):
