@@ -5,7 +5,11 @@
   against cross-site posting, in place of a CSRF token (see docs/design/security.md).
 * ``within_rate_limit``: a counter per visitor address in Django's cache, keyed by
   a salted HMAC of the address (never the address itself, never stored elsewhere),
-  in fixed windows of ``FEEDBACK_RATE_WINDOW`` seconds.
+  in fixed windows of ``FEEDBACK_RATE_WINDOW`` seconds. The address comes from
+  the configuration's helper named by ``FEEDBACK_CLIENT_IP`` (the same one
+  django-axes uses, ``painsite.security.client_ip``, which believes
+  ``X-Forwarded-For`` only from ``TRUSTED_PROXIES``); this app sits below the
+  configuration layer, so it is handed the helper rather than importing it.
 """
 
 from __future__ import annotations
@@ -16,8 +20,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.cache import cache
 from django.utils.crypto import salted_hmac
-
-from painsite.security import client_ip
+from django.utils.module_loading import import_string
 
 KEY_SALT = "painsite.feedback.rate-limit"
 
@@ -47,7 +50,7 @@ def same_origin(request) -> bool:
 
 def rate_key(request, now: float | None = None) -> str:
     window = settings.FEEDBACK_RATE_WINDOW
-    address = client_ip(request) or "unknown"
+    address = import_string(settings.FEEDBACK_CLIENT_IP)(request) or "unknown"
     digest = salted_hmac(KEY_SALT, address, algorithm="sha256").hexdigest()[:32]
     bucket = int((time.time() if now is None else now) // window)
     return f"feedback-rate:{digest}:{bucket}"

@@ -71,10 +71,15 @@ def test_relief_is_never_negative_zero_and_is_described_in_words():
 
 def test_summary_finds_the_best_and_latest_scores():
     rows = [{"key": k, "label": k} for k in ("baseline", "h1", "h2", "h3", "d1")]
-    entries = {"baseline": {"score": "8"}, "h1": {"score": "4"}, "h2": {"score": "2"},
-               "d1": {"score": "7"}}
-    got = run_node(f"console.log(JSON.stringify(d.summarize({json.dumps(rows)}, "
-                   f"{json.dumps(entries)})));")
+    entries = {
+        "baseline": {"score": "8"},
+        "h1": {"score": "4"},
+        "h2": {"score": "2"},
+        "d1": {"score": "7"},
+    }
+    got = run_node(
+        f"console.log(JSON.stringify(d.summarize({json.dumps(rows)}, {json.dumps(entries)})));"
+    )
     assert got["baseline"] == 8
     assert (got["best"]["key"], got["best"]["relief"]) == ("h2", 75)
     assert (got["latest"]["key"], got["latest"]["score"]) == ("d1", 7)
@@ -90,9 +95,13 @@ def test_which_procedures_have_a_diary(site_content):
     found = {p.slug: diary_schedule(p) for p in Procedure.objects.published()}
     blocks = {slug for slug, kind in found.items() if kind == "block"}
     assert {
-        "medial-branch-block", "nerve-root-block", "facet-joint-injection",
-        "genicular-nerve-block-and-ablation", "sacroiliac-joint-injection",
-        "sympathetic-nerve-block", "occipital-nerve-block",
+        "medial-branch-block",
+        "nerve-root-block",
+        "facet-joint-injection",
+        "genicular-nerve-block-and-ablation",
+        "sacroiliac-joint-injection",
+        "sympathetic-nerve-block",
+        "occipital-nerve-block",
     } == blocks
     assert found["spinal-cord-stimulation"] == "trial"
     assert found["discography"] is None  # provokes pain; a relief diary does not fit
@@ -103,8 +112,22 @@ def test_which_procedures_have_a_diary(site_content):
 
 def test_block_and_trial_schedules():
     block = [row["key"] for row in diary_rows("block")]
-    assert block == ["baseline", "h1", "h2", "h3", "h4", "h5", "h6",
-                     "d1", "d2", "d3", "d4", "d5", "d6", "d7"]
+    assert block == [
+        "baseline",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "d1",
+        "d2",
+        "d3",
+        "d4",
+        "d5",
+        "d6",
+        "d7",
+    ]
     assert [row["key"] for row in diary_rows("trial")] == ["baseline"] + [
         f"d{n}" for n in range(1, 8)
     ]

@@ -158,6 +158,7 @@ TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 # "Was this page helpful?": at most this many answers per visitor address per window (seconds).
 FEEDBACK_RATE_LIMIT = int(os.environ.get("FEEDBACK_RATE_LIMIT", "10"))
 FEEDBACK_RATE_WINDOW = int(os.environ.get("FEEDBACK_RATE_WINDOW", "600"))
+FEEDBACK_CLIENT_IP = "painsite.security.client_ip"  # the visitor's address, as for lockouts
 # How long browsers and shared caches may keep a public page.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
 
