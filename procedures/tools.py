@@ -53,7 +53,8 @@ def canonical_url(procedure: Procedure) -> str:
 def qr_svg(url: str) -> str:
     """An inline SVG QR code for ``url`` (segno; drawn here, no request anywhere)."""
     code = segno.make(url, error="m", micro=False)
-    svg = code.svg_inline(scale=3, border=2, dark="#000", light="#fff", omitsize=False)
+    # A viewBox and no fixed size, so the stylesheet sets its size on screen and on paper.
+    svg = code.svg_inline(scale=1, border=2, dark="#000", light="#fff", omitsize=True)
     # Decorative for assistive technology: the address is written out beside it.
     return svg.replace("<svg ", '<svg aria-hidden="true" focusable="false" ', 1)
 

@@ -59,14 +59,16 @@ def test_the_qr_code_points_to_the_canonical_address_and_is_drawn_here(client):
     assert 'aria-hidden="true"' in svg  # the address is written out beside it
 
 
-def test_the_qr_code_decodes_to_the_address():
+def test_the_qr_code_is_segnos_code_for_the_address_and_scales():
     import segno
 
     url = "https://clinic.example.org/procedures/medial-branch-block/"
     # segno draws the same matrix for the same input: compare with a fresh one.
     assert qr_svg(url) == segno.make(url, error="m", micro=False).svg_inline(
-        scale=3, border=2, dark="#000", light="#fff", omitsize=False
+        scale=1, border=2, dark="#000", light="#fff", omitsize=True
     ).replace("<svg ", '<svg aria-hidden="true" focusable="false" ', 1)
+    # It scales to the size the stylesheet gives it (on paper: 24 mm), never clipped.
+    assert 'viewBox="0 0 ' in qr_svg(url) and "width=" not in qr_svg(url)
 
 
 def test_the_sheet_is_only_for_published_procedures(client):

@@ -81,6 +81,9 @@ def test_every_take_home_sheet_fits_two_pages_on_a4_and_letter(page, site, artif
         assert page.locator(selector).first.is_visible(), selector
     for selector in (".site-nav", "button[data-print]", ".site-footer"):
         assert page.locator(selector).first.is_hidden(), selector
+    # The QR code is drawn whole at its printed size (about 24 mm), square.
+    box = page.locator(".sheet__qr svg").bounding_box()
+    assert box["width"] > 85 and abs(box["width"] - box["height"]) < 1, box
 
 
 def test_the_full_procedure_page_still_prints(page, site):
