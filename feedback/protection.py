@@ -1,7 +1,8 @@
 """Spam and abuse protection for the feedback form, without any outside service.
 
 * ``same_origin``: the POST must come from a page of this site (``Origin``, or
-  ``Referer`` when a browser sends no ``Origin``). This is what protects the form
+  ``Referer`` when a browser sends no ``Origin``): the request's host, ``SITE_URL``
+  or an exact origin in ``CSRF_TRUSTED_ORIGINS``. This is what protects the form
   against cross-site posting, in place of a CSRF token (see docs/design/security.md).
 * ``within_rate_limit``: a counter per visitor address in Django's cache, keyed by
   a salted HMAC of the address (never the address itself, never stored elsewhere),
@@ -34,9 +35,10 @@ def _origin(url: str) -> str | None:
 
 def allowed_origins(request) -> set[str]:
     origins = {f"{request.scheme}://{request.get_host()}".lower()}
-    site = _origin(settings.SITE_URL)
-    if site:
-        origins.add(site)
+    for url in (settings.SITE_URL, *getattr(settings, "CSRF_TRUSTED_ORIGINS", ())):
+        origin = _origin(url)
+        if origin and "*" not in origin:  # exact origins only, no wildcards here
+            origins.add(origin)
     return origins
 
 
