@@ -53,8 +53,8 @@ def submit(request):
         return problem(
             request,
             429,
-            "Thank you. We have had many answers from your network in the last few minutes, "
-            "so we could not save this one. Please try again later.",
+            "Thank you. We have had many answers from your network in the last few minutes. "
+            "So we could not save this one. Please try again later.",
             page,
         )
     if page is None:
