@@ -265,3 +265,34 @@ def test_spreadsheet_safe():
     assert spreadsheet_safe("-2") == "'-2"
     assert spreadsheet_safe("@SUM(A1)") == "'@SUM(A1)"
     assert spreadsheet_safe("Fine") == "Fine"
+
+
+def test_the_tools_and_the_endpoint_send_every_security_header(procedure):
+    from django.test import Client
+
+    from tests.security import unsafe_html
+    from tests.test_security_headers import HTTPS, PRODUCTION, assert_security_headers
+
+    block = make_procedure(kind="diagnostic", slug="test-diag-block")
+    with override_settings(**PRODUCTION):
+        client = Client(**HTTPS, HTTP_HOST="testserver")  # as a browser sends it
+        for url in (f"/procedures/{block.slug}/sheet/", f"/procedures/{block.slug}/diary/"):
+            response = client.get(url)
+            assert response.status_code == 200, url
+            assert_security_headers(response)
+            assert unsafe_html(response.content.decode()) == []
+        sent = client.post(
+            URL,
+            {"page_type": "procedure", "page": procedure.slug, "helpful": "yes"},
+            HTTP_ORIGIN="https://testserver",
+        )
+        assert sent.status_code == 303
+        assert_security_headers(sent)
+        refused = client.post(URL, {"page": procedure.slug}, HTTP_ORIGIN="https://evil.example.org")
+        assert refused.status_code == 403
+        assert_security_headers(refused)
+        client.force_login(make_user(superuser=True))
+        listing = client.get(reverse("admin:feedback_feedback_changelist"))
+        assert listing.status_code == 200
+        assert_security_headers(listing)
+        assert unsafe_html(listing.content.decode()) == []
