@@ -7,6 +7,7 @@ from editorial.views import PreviewableDetailView
 from faq.models import FAQ, TOPIC_ORDER, Topic
 
 from .models import Area, Condition, Procedure
+from .tools import diary_schedule
 
 # A procedure page shows only its most specific questions; the FAQ page has them all.
 FAQS_ON_PROCEDURE_PAGE = 6
@@ -108,6 +109,7 @@ class ProcedureDetailView(PreviewableDetailView):
             faq.answer_html = answer  # shown only; never saved
         context["more_faqs"] = len(procedure.published_faqs) > len(context["faqs"])
         context["pathways"] = self.pathways(procedure)
+        context["diary_schedule"] = diary_schedule(procedure)
         return context
 
     def pathways(self, procedure):

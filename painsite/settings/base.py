@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "safety",
     "search",
     "figures",
+    "feedback",
     "simple_history",
 ]
 
@@ -189,6 +190,10 @@ OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Clinic website")
 # The reverse proxies (addresses or networks) whose X-Forwarded-For is believed; from
 # anyone else the header is ignored (painsite.security.client_ip). Default: none.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+# "Was this page helpful?": at most this many answers per visitor address per window (seconds).
+FEEDBACK_RATE_LIMIT = int(os.environ.get("FEEDBACK_RATE_LIMIT", "10"))
+FEEDBACK_RATE_WINDOW = int(os.environ.get("FEEDBACK_RATE_WINDOW", "600"))
+FEEDBACK_CLIENT_IP = "painsite.security.client_ip"  # the visitor's address, as for lockouts
 # How long browsers and shared caches may keep a public page.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
 # How long the page cache (core/page_cache.py) keeps a page; any content change
