@@ -24,9 +24,11 @@ setup: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_content
 
+# `make run PORT=8001` serves on another port; links, sitemap and printed addresses follow.
+PORT ?= 8000
 run: setup
-	@echo "Serving on http://127.0.0.1:8000/ (Ctrl+C to stop)"
-	$(PY) manage.py runserver 127.0.0.1:8000
+	@echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl+C to stop)"
+	SITE_URL=http://127.0.0.1:$(PORT) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 lint: install
 	$(BIN)/ruff check .
@@ -47,7 +49,8 @@ check-migrations: install
 check-deploy: install
 	@DJANGO_SETTINGS_MODULE=painsite.settings.production PAINSITE_ENV_FILE= \
 	SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
-	ALLOWED_HOSTS=example.org DATABASE_URL="sqlite:///$(CURDIR)/check-deploy.sqlite3" \
+	ALLOWED_HOSTS=example.org SITE_URL=https://example.org \
+	DATABASE_URL="sqlite:///$(CURDIR)/check-deploy.sqlite3" \
 	REDIS_URL=redis://127.0.0.1:6379/0 \
 	$(PY) manage.py check --deploy --fail-level WARNING
 

@@ -1,13 +1,27 @@
 """sitemap.xml: the site's list pages and every published page of each page type
-registered with ``sitemap=True``."""
+registered with ``sitemap=True``.
 
+Addresses use the configured ``SITE_URL``, never the request's Host header (Django's
+sitemap view would otherwise build them from whatever host a request names)."""
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
 from core.registry import registry
 
 
-class StaticSitemap(Sitemap):
+class SiteSitemap(Sitemap):
+    def get_protocol(self, protocol=None):
+        return urlsplit(settings.SITE_URL).scheme or "https"
+
+    def get_domain(self, site=None):
+        return urlsplit(settings.SITE_URL).netloc
+
+
+class StaticSitemap(SiteSitemap):
     def items(self):
         return registry.list_pages
 
@@ -15,7 +29,7 @@ class StaticSitemap(Sitemap):
         return reverse(item)
 
 
-class PageTypeSitemap(Sitemap):
+class PageTypeSitemap(SiteSitemap):
     def __init__(self, page_type):
         self.page_type = page_type
 

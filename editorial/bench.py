@@ -87,6 +87,7 @@ def production_env(folder: Path, database_url: str, port: int, workers: int, thr
         PAINSITE_ENV_FILE="",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS=f"{HOST},localhost,testserver",
+        SITE_URL=f"http://{HOST}:{port}",
         DATABASE_URL=database_url,
         REDIS_URL=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"),
         CACHE_KEY_PREFIX=f"bench-{secrets.token_hex(6)}",

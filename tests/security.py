@@ -23,6 +23,7 @@ def production_security_settings() -> dict:
         "ALLOWED_HOSTS": "testserver",
         "DATABASE_URL": os.environ.get("DATABASE_URL", "sqlite:///:memory:"),
         "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "SITE_URL": "https://www.example.org",
         "PAINSITE_ENV_FILE": "",
     }
     with mock.patch.dict(os.environ, env):

@@ -154,3 +154,14 @@ def test_robots_txt_points_to_the_sitemap(client):
     assert "Disallow:" in lines  # nothing disallowed ...
     assert "admin" not in response.content.decode()  # ... and the admin's path not given away
     assert any(line.startswith("Sitemap: ") and line.endswith("/sitemap.xml") for line in lines)
+
+
+def test_addresses_come_from_the_configured_site_never_the_host_header(client, settings):
+    settings.ALLOWED_HOSTS = ["www.example.org", "evil.example"]
+    settings.SITE_URL = "https://www.example.org"
+    page = make_procedure()
+    html = client.get(page.get_absolute_url(), HTTP_HOST="evil.example").content.decode()
+    assert f'<link rel="canonical" href="https://www.example.org{page.get_absolute_url()}">' in html
+    assert "evil.example" not in html
+    sitemap = client.get(reverse("sitemap"), HTTP_HOST="evil.example").content.decode()
+    assert "evil.example" not in sitemap and "https://www.example.org/" in sitemap

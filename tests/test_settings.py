@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 
 BASE_DIR = Path(settings.BASE_DIR)
-REQUIRED = ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL"]
+REQUIRED = ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "SITE_URL"]
 SHOW = (
     "import django; from django.conf import settings; django.setup(); "
     "print(settings.DEBUG, settings.SECURE_SSL_REDIRECT, settings.PAINSITE_REQUIRE_2FA, "
@@ -35,6 +35,7 @@ def production_env(**overrides) -> dict:
         ALLOWED_HOSTS="www.example.org",
         DATABASE_URL="sqlite:////tmp/painsite-settings-test.sqlite3",
         REDIS_URL="redis://127.0.0.1:6379/0",
+        SITE_URL="https://www.example.org",
     )
     env.update(overrides)
     return {k: v for k, v in env.items() if v is not None}
@@ -138,3 +139,18 @@ def test_production_trusts_only_the_local_proxy_by_default_and_refuses_a_bad_ent
     result = python(show, production_env(TRUSTED_PROXIES="10.0.0.0/8, proxy.internal"))
     assert result.returncode != 0
     assert "TRUSTED_PROXIES: 'proxy.internal' is not an IP address" in result.stderr
+
+
+def test_production_refuses_a_site_url_that_is_not_an_address():
+    result = python(SHOW, production_env(SITE_URL="www.example.org/clinic"))
+    assert result.returncode != 0
+    assert "SITE_URL must be the site's address" in result.stderr
+
+
+def test_make_run_on_another_port_gives_every_link_that_port():
+    result = subprocess.run(
+        ["make", "-n", "run", "PORT=8001"], cwd=BASE_DIR, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert "SITE_URL=http://127.0.0.1:8001" in result.stdout
+    assert "runserver 127.0.0.1:8001" in result.stdout

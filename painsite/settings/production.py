@@ -9,6 +9,7 @@ message; there is no fallback secret and DEBUG is always off.
 
 import ipaddress
 import os
+import re
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -29,8 +30,15 @@ def required(name: str) -> str:
 
 
 # Checked before base reads them, so the message is ours rather than a parser's.
-for _name in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL"):
+for _name in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "SITE_URL"):
     required(_name)
+# Canonical links, the sitemap, structured data, printed addresses and QR codes use the
+# configured address, never the request's Host header.
+if not re.fullmatch(r"https?://[^/\s]+", os.environ["SITE_URL"].strip().rstrip("/")):
+    raise ImproperlyConfigured(
+        "SITE_URL must be the site's address, such as https://www.example.org "
+        "(no path; see docs/deployment.md)."
+    )
 
 from .base import *  # noqa: E402, F403
 from .base import env_bool, env_list  # noqa: E402
