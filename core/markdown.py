@@ -276,7 +276,8 @@ def _sections(clean_html: str, care_calls=None) -> tuple[str, list[dict]]:
 def _term_pattern(words: tuple[str, ...]) -> re.Pattern:
     alternatives = sorted(words, key=len, reverse=True)
     return re.compile(
-        r"(?<![\w-])(" + "|".join(re.escape(html.escape(w)) for w in alternatives) + r")(?![\w-])",
+        r"(?<![\w-])(" + "|".join(re.escape(html.escape(w)) for w in alternatives) + r")(?![\w-])"
+        r"([.,;:!?)\u2019\u201d]*)",  # punctuation right after it stays on its line
         re.IGNORECASE,
     )
 
@@ -320,9 +321,14 @@ def link_glossary(clean_html: str, entries: list[GlossaryEntry], prefix: str = "
                 return match.group(0)
             used.add(entry.slug)
             pop_id = f"{prefix}-{entry.slug}"
-            return (
+            button = (
                 f'<button type="button" class="gloss" popovertarget="{pop_id}">'
                 f"{match.group(1)}</button>"
+            )
+            if match.group(2):
+                button = f'<span class="gloss-word">{button}{match.group(2)}</span>'
+            return (
+                f"{button}"
                 f'<span class="gloss-pop" id="{pop_id}" popover>'
                 f"<strong>{html.escape(entry.words[0])}:</strong> {html.escape(entry.definition)} "
                 f'<a href="{html.escape(entry.url)}">More in the glossary</a></span>'

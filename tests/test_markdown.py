@@ -198,3 +198,12 @@ def test_the_worst_text_within_the_limits_renders_in_seconds(name):
     start = time.perf_counter()
     markdown.render(text)
     assert time.perf_counter() - start < 5, name  # each took 0.1-1.2 s on a laptop
+
+
+def test_a_glossary_word_keeps_its_punctuation_on_its_line():
+    entry = markdown.GlossaryEntry(
+        slug="fluoroscopy", words=("fluoroscopy",), definition="Live X-ray.", url="/glossary/#f"
+    )
+    html = markdown.link_glossary("<p>It uses fluoroscopy, a live X-ray.</p>", [entry])
+    assert '<span class="gloss-word"><button type="button" class="gloss"' in html
+    assert "fluoroscopy</button>,</span>" in html
