@@ -81,14 +81,41 @@ class ProcedureListView(PagedListView):
 
 
 class ProcedureCompareView(PagedListView):
-    """Procedures side by side in one table (stacked into cards on a phone)."""
+    """Procedures side by side in one table (stacked into cards on a phone).
+
+    With ``?p=slug&p=slug`` (two or three, chosen with the table's checkboxes) it shows
+    just those, one column each, so a patient offered two procedures can weigh them.
+    """
 
     template_name = "procedures/procedure_compare.html"
     context_object_name = "procedures"
     per_page = COMPARE_PER_PAGE
+    chosen_min, chosen_max = 2, 3
 
     def get_queryset(self):
         return Procedure.objects.for_list().only(*COMPARE_COLUMNS)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        wanted = list(dict.fromkeys(self.request.GET.getlist("p")))[: self.chosen_max + 1]
+        if not wanted:
+            return context
+        found = {p.slug: p for p in self.get_queryset().filter(slug__in=wanted)}
+        chosen = [found[slug] for slug in wanted if slug in found]
+        if self.chosen_min <= len(chosen) <= self.chosen_max and len(chosen) == len(wanted):
+            context["chosen"] = chosen
+            labels = [label for label, _ in chosen[0].at_a_glance]
+            values = [dict(p.at_a_glance) for p in chosen]
+            context["chosen_rows"] = [
+                (label, [value.get(label, "") for value in values]) for label in labels
+            ]
+        else:
+            context["choice_problem"] = (
+                f"Choose {self.chosen_min} or {self.chosen_max} procedures to compare, "
+                "with the boxes in the table."
+            )
+            context["wanted"] = set(wanted)
+        return context
 
 
 class ProcedureDetailView(PreviewableDetailView):

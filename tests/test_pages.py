@@ -153,3 +153,20 @@ def test_also_called_shows_four_names_after_the_main_message_and_search_knows_al
     assert "Fifthname" not in html.split("<main")[1].split("</header>")[0]
     results = client.get(reverse("search:results"), {"q": "fifthname"}).content.decode()
     assert page.title in results
+
+
+def test_compare_two_or_three_chosen_procedures_side_by_side(client):
+    first = make_procedure(title="First choice", duration="About 20 minutes")
+    second = make_procedure(title="Second choice", duration="About an hour")
+    make_procedure(title="Not chosen")
+    url = reverse("procedures:compare")
+    html = client.get(url).content.decode()
+    assert f'name="p" value="{first.slug}"' in html  # each row can be ticked
+    html = client.get(url, {"p": [first.slug, second.slug]}).content.decode()
+    assert "First choice and Second choice, side by side" in html
+    assert "About an hour" in html and "Not chosen" not in html
+    assert 'content="noindex"' in html
+    one = client.get(url, {"p": [first.slug]}).content.decode()
+    assert "Choose 2 or 3 procedures to compare" in one and "Not chosen" in one
+    unknown = client.get(url, {"p": [first.slug, "no-such-page"]}).content.decode()
+    assert "Choose 2 or 3 procedures to compare" in unknown
