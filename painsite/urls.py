@@ -11,6 +11,7 @@ urlpatterns = [
     path("procedures/", include("procedures.urls")),
     path("conditions/", include("procedures.urls_conditions")),
     path("faq/", include("faq.urls")),
+    path("plan/", include("plans.urls")),
     path("glossary/", include("glossary.urls")),
     path("search/", include("search.urls")),
     path("about/how-we-write/", core_views.HowWeWriteView.as_view(), name="how_we_write"),

@@ -9,6 +9,7 @@ from core.registry import registry
 from core.search_text import plain_text
 from editorial.history import PageHistory
 from faq.models import FAQ
+from plans.models import PrepPlan, Quiz
 
 
 class Area(models.Model):
@@ -105,6 +106,18 @@ class ProcedureQuerySet(PageQuerySet):
                 "faqs",
                 queryset=FAQ.objects.published().order_by("topic", "order", "question"),
                 to_attr="published_faqs",
+            ),
+            models.Prefetch(
+                "quizzes",
+                queryset=Quiz.objects.published()
+                .order_by("order", "title")
+                .only("pk", "slug", "title", "questions_json"),
+                to_attr="published_quizzes",
+            ),
+            models.Prefetch(
+                "prep_plans",
+                queryset=PrepPlan.objects.published().only("pk"),
+                to_attr="published_plans",
             ),
             models.Prefetch(
                 "pathways",
