@@ -91,7 +91,11 @@ class ProcedureQuerySet(PageQuerySet):
         return self.published().order_by("order", "title")
 
     def for_detail(self):
-        return self.prefetch_related(
+        # Whether a plan can be made (published preparation steps): in the page's own query.
+        has_plan = models.Exists(
+            PrepPlan.objects.published().filter(procedures=models.OuterRef("pk"))
+        )
+        return self.annotate(has_plan=has_plan).prefetch_related(
             models.Prefetch(
                 "conditions",
                 queryset=Condition.objects.published().order_by("order", "title"),
@@ -113,11 +117,6 @@ class ProcedureQuerySet(PageQuerySet):
                 .order_by("order", "title")
                 .only("pk", "slug", "title", "questions_json"),
                 to_attr="published_quizzes",
-            ),
-            models.Prefetch(
-                "prep_plans",
-                queryset=PrepPlan.objects.published().only("pk"),
-                to_attr="published_plans",
             ),
             models.Prefetch(
                 "pathways",
