@@ -68,5 +68,15 @@ class PlanForm(forms.Form):
             )
         return day
 
+    def date_value(self) -> str:
+        """What the date field shows: a real date only (an <input type=date> holds no other)."""
+        value = self["date"].value()
+        if isinstance(value, datetime.date):
+            return value.isoformat()
+        try:
+            return datetime.date.fromisoformat(str(value or "")).isoformat()
+        except ValueError:
+            return ""
+
     def conditions(self) -> set[str]:
         return {str(c) for name, c in OPTION_FIELDS.items() if self.cleaned_data.get(name)}
