@@ -389,3 +389,35 @@ def test_every_published_procedure_has_a_plan_covering_every_part(site_content):
         assert any(s["condition"] == Condition.BLOOD_THINNER for s in steps), procedure.slug
         assert any(s["condition"] == Condition.WEIGHT_LOSS for s in steps), procedure.slug
         assert all(len(s["text"].split()) <= 25 for s in steps)
+
+
+def test_an_editors_change_waits_for_review_and_the_public_plan_keeps_the_live_steps(client):
+    from editorial import workflow
+    from tests.factories import make_reviewer, make_waiting_change
+
+    steps = make_plan(make_procedure(slug="focus"))
+    make_waiting_change(steps, steps=STEPS.replace("Pack your medicine list.", "Pack a snack."))
+    html = client.get(plan_url()).content.decode()
+    assert "Pack your medicine list." in html and "Pack a snack." not in html
+    steps.refresh_from_db()
+    workflow.publish(steps, make_reviewer())
+    assert "Pack a snack." in client.get(plan_url()).content.decode()
+    assert steps.history.count() >= 3  # created, submitted, published
+
+
+def test_the_admin_form_refuses_what_the_parser_cannot_read(admin_client):
+    procedure = make_procedure(slug="focus")
+    response = admin_client.post(
+        reverse("admin:plans_prepplan_add"),
+        {
+            "title": "Focus: your plan",
+            "slug": "focus",
+            "status": Status.DRAFT,
+            "order": 100,
+            "steps": "## Next Tuesday\n\n- Rest.",
+            "procedures": [procedure.pk],
+        },
+    )
+    assert response.status_code == 200
+    assert "is not a time the plan knows" in response.content.decode()
+    assert not PrepPlan.objects.exists()
