@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
 NODE_STAMP := node_modules/.package-lock.json
 
-.PHONY: run test install setup lint format check-migrations clean serve check-deploy browser-deps
+.PHONY: run test install setup lint format check-migrations clean serve check-deploy browser-deps bench
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,11 @@ serve: setup
 	DJANGO_SETTINGS_MODULE=painsite.settings.production $(PY) manage.py collectstatic --noinput -v 0
 	@echo "Serving with gunicorn and production settings on http://$${GUNICORN_BIND:-127.0.0.1:8000}/ (Ctrl+C to stop)"
 	DJANGO_SETTINGS_MODULE=painsite.settings.production $(BIN)/gunicorn --config gunicorn.conf.py
+
+# Public pages' requests/s next to a same-size static file (gunicorn, production settings),
+# p50/p99, queries, bytes, and the ×100 figures; throwaway databases (editorial/bench.py).
+bench: install
+	$(PY) manage.py bench
 
 # axe-core and vnu-jar, exactly as package-lock.json pins them (no install scripts: vnu
 # runs with the machine's java, nothing else is downloaded).

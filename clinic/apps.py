@@ -8,4 +8,8 @@ class ClinicConfig(AppConfig):
     verbose_name = "Clinic details"
 
     def ready(self):
-        registry.set_fact_source(self.get_model("ClinicDetails").current_facts)
+        model = self.get_model("ClinicDetails")
+        registry.set_fact_source(model.current_facts)
+        registry.set_clinic_source(model.current_details)
+        # Shown on every page: a change makes every cached page obsolete (core.page_cache).
+        registry.register_model("clinic_details", model)

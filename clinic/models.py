@@ -229,6 +229,11 @@ class ClinicDetails(models.Model):
                 raise ValidationError({name: "Numbers to call belong in their own fields."})
 
     @staticmethod
+    def current_details() -> dict:
+        """The clinic's details as pages show them (registered with the page registry)."""
+        return clinic_details()
+
+    @staticmethod
     def current_facts() -> dict[str, Fact]:
         """What pages show for each fact name (registered with the page registry)."""
         return clinic_facts()

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 
+from core import page_cache
 from core.registry import registry
 
 
@@ -12,3 +13,4 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         registry.add_list_pages("how_we_write")
+        page_cache.connect_signals()  # every registered model bumps the content version

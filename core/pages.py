@@ -10,13 +10,21 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
 from core import includes, markdown, sources
-from core.readability import score_markdown
+from core.readability import (
+    PAGE_MEDIAN_MAX_GRADE,
+    SECTION_MAX_GRADE,
+    long_sentence_lines,
+    long_sentences,
+    score_markdown,
+    section_lines,
+)
 from core.registry import registry
 
 DEFAULT_REVIEWER = "Clinic medical team"
@@ -124,16 +132,145 @@ def content_problems(page) -> dict[str, list[str]]:
             for _line, number in includes.literal_numbers(value):
                 add(field.name, f"“{number}” looks like a phone number. Numbers belong in "
                                 "Clinic details; name them in the page text instead.")  # fmt: skip
+    for field in content_fields(model):
+        prose = isinstance(field, models.CharField | models.TextField)
+        if not prose or isinstance(field, _NOT_PROSE):
+            continue
+        value = getattr(page, field.name)
+        if field.name == text_field or field.choices or not isinstance(value, str):
+            continue
+        if field.name in getattr(model, "list_fields", ()) or field.name in getattr(
+            model, "source_fields", ()
+        ):
+            continue
+        for sentence in long_sentences(value, MAX_SENTENCE_WORDS):
+            add(field.name, long_sentence_message(sentence))
     if text_field:
-        text = getattr(page, text_field) or ""
-        for message in markdown.validate_markdown(text):
-            add(text_field, message)
-        may_include = getattr(model, "may_include", True)
-        for line, message in registry.text_problems(text, may_include=may_include):
-            add(text_field, f"Line {line}: {message}")
-        for message in page.text_problems() if hasattr(page, "text_problems") else ():
-            add(text_field, message)
+        for problem in text_problems(page):
+            where = f"Line {problem.line}: " if problem.line else ""
+            add(text_field, where + problem.message)
     return problems
+
+
+# --- the rules of the page text, with their lines ------------------------------
+
+MAX_SENTENCE_WORDS = 20
+_NOT_PROSE = (models.SlugField, models.URLField, models.EmailField)
+
+
+@dataclass(frozen=True)
+class TextProblem:
+    """One problem of a page's Markdown text: shown while writing, refused on save
+    (``blocks == "save"``) or when the page goes live (``blocks == "publish"``)."""
+
+    line: int | None  # counted from 1 in the text field; None for the whole text
+    message: str
+    quote: str = ""  # the words to highlight (a sentence, a number, a line)
+    rule: str = "text"
+    blocks: str = "save"
+
+    def as_dict(self) -> dict:
+        return {
+            "line": self.line,
+            "message": self.message,
+            "quote": self.quote,
+            "rule": self.rule,
+            "blocks": self.blocks,
+        }
+
+
+def long_sentence_message(sentence: str) -> str:
+    words = len(sentence.split())
+    return (
+        f"This sentence has {words} words; at most {MAX_SENTENCE_WORDS}. Split it into "
+        f"shorter sentences: “{sentence}”"
+    )
+
+
+def _line(text: str, number: int) -> str:
+    found = text.split("\n")
+    return found[number - 1].strip() if 0 < number <= len(found) else ""
+
+
+def text_problems(page) -> list[TextProblem]:
+    """What saving refuses in the page's Markdown text, with lines: the renderer's limits,
+    clinic facts and shared blocks (``registry.text_problems``: unknown names, typed
+    numbers, restated rules), sentences over 20 words and the page type's own rules.
+    ``content_problems`` reports these; the loader reports the same at the file's lines."""
+    model = type(page)
+    text = getattr(page, model.text_field) or ""
+    found = []
+    for problem in markdown.limit_problems(text):
+        found.append(TextProblem(problem.line, problem.message, _line(text, problem.line),
+                                 "markdown"))  # fmt: skip
+    may_include = getattr(model, "may_include", True)
+    for line, message in registry.text_problems(text, may_include=may_include):
+        rule = "number" if "phone number" in message else "names"
+        found.append(TextProblem(line, message, _quoted(message) or _line(text, line), rule))
+    for line, sentence in long_sentence_lines(text, MAX_SENTENCE_WORDS):
+        found.append(TextProblem(line, long_sentence_message(sentence), sentence, "sentence"))
+    for message in page.text_problems() if hasattr(page, "text_problems") else ():
+        found.append(TextProblem(None, message, "", "page"))
+    return sorted(found, key=_by_line)
+
+
+def _by_line(problem: TextProblem):
+    return (problem.line is None, problem.line or 0)
+
+
+def _quoted(message: str) -> str:
+    start, end = message.find("“"), message.find("”")
+    return message[start + 1 : end] if 0 <= start < end else ""
+
+
+def publish_problems(page, exclusions=None) -> list[TextProblem]:
+    """What keeps the page from going live (``blocks == "publish"``): a procedure's
+    required sections, which the loader refuses in any file. And advice shown while
+    writing (``blocks == "advice"``): each section at most grade 8 and the page's median
+    at most 6.5, which the test suite checks on published pages. Grades of a few words
+    are too unsteady to refuse a save or a publish on (three words can score grade 9)."""
+    model = type(page)
+    text = getattr(page, model.text_field) or ""
+    found = []
+    page_type = registry.for_model(model)
+    if page_type is not None and page_type.check_body:
+        said_order = False
+        for line, message in page_type.check_body(text, 1):
+            if " (sections must come in this order" in message:
+                if said_order:  # the order is said once, with the first missing section
+                    message = message.split(" (sections must come")[0]
+                said_order = True
+            found.append(TextProblem(line, message[:1].upper() + message[1:],
+                                     _line(text, line), "sections", "publish"))  # fmt: skip
+    exclusions = readability_exclusions() if exclusions is None else exclusions
+    score = score_markdown(text, exclusions)
+    lines_of = section_lines(text)
+    for section in score.sections:
+        if section.too_hard:
+            line = lines_of.get(section.heading)
+            found.append(
+                TextProblem(
+                    line,
+                    f"The section “{section.heading}” reads at grade {section.grade}; at "
+                    f"most {SECTION_MAX_GRADE:g}. Use shorter sentences and everyday words "
+                    "(the medical term after the lay word).",
+                    _line(text, line) if line else "",
+                    "grade",
+                    "advice",
+                )
+            )
+    if score.median > PAGE_MEDIAN_MAX_GRADE:
+        found.append(
+            TextProblem(
+                None,
+                f"The page reads at grade {score.median} (the middle of its sections); at "
+                f"most {PAGE_MEDIAN_MAX_GRADE:g}, aim for 6.",
+                "",
+                "grade",
+                "advice",
+            )
+        )
+    return found
 
 
 def lines(text: str) -> list[str]:
@@ -339,7 +476,12 @@ def readability_exclusions() -> list[str]:
     """Procedure names and glossary terms: left out of readability scores (as the NHS does).
 
     Page types registered with ``names_are_terms`` give their names and other names.
+    Worked out once per content load (``registry.derived_values``).
     """
+    return registry.derived("readability_exclusions", _names_left_out)
+
+
+def _names_left_out() -> list[str]:
     words: list[str] = []
     for page_type in registry:
         if not page_type.names_are_terms:

@@ -166,3 +166,48 @@ def long_sentences(markdown_text: str, limit: int = 20) -> list[str]:
     """Sentences longer than ``limit`` words (headings and list items count as sentences)."""
     prose = plain_text("\n".join(body for _, body in split_sections(markdown_text)))
     return [s for s in re.split(r"(?<=[.!?])\s+", prose) if len(s.split()) > limit]
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def sentence_lines(markdown_text: str) -> list[tuple[int, str]]:
+    """``(line, sentence)`` for every sentence of the text, as :func:`long_sentences` reads
+    it (``##`` headings left out, ``###`` headings and list items count as sentences); the
+    line is where the sentence starts, counted from 1."""
+    fragments: list[tuple[int, str]] = []
+    for number, line in enumerate((markdown_text or "").split("\n"), start=1):
+        found = heading(line)
+        if found and found[0] == 2:
+            continue
+        prose = plain_text(found[1] if found else line)
+        if prose:
+            fragments.append((number, prose))
+    joined, starts = "", []
+    for number, prose in fragments:
+        if joined:
+            joined += " "
+        starts.append((len(joined), number))
+        joined += prose
+    out, position = [], 0
+    for sentence in _SENTENCE_END.split(joined) if joined else []:
+        position = joined.index(sentence, position)
+        line = next(n for start, n in reversed(starts) if start <= position)
+        out.append((line, sentence))
+        position += len(sentence)
+    return out
+
+
+def long_sentence_lines(markdown_text: str, limit: int = 20) -> list[tuple[int, str]]:
+    """``(line, sentence)`` for each sentence over ``limit`` words (see :func:`long_sentences`)."""
+    return [(line, s) for line, s in sentence_lines(markdown_text) if len(s.split()) > limit]
+
+
+def section_lines(markdown_text: str) -> dict[str, int]:
+    """The line of each ``##`` section's heading ("Introduction": line 1), first one wins."""
+    found = {"Introduction": 1}
+    for number, line in enumerate((markdown_text or "").split("\n"), start=1):
+        match = heading(line)
+        if match and match[0] == 2:
+            found.setdefault(match[1], number)
+    return found

@@ -96,6 +96,7 @@ class Registry:
         self.glossary_source: Callable[[], list] = list
         self.fact_source: Callable[[], dict] = dict
         self.block_source: Callable[[], dict] = dict
+        self.clinic_source: Callable[[], dict] = dict  # the clinic's name, time zone, ...
         self.html_filters: list[Callable[[str], str]] = []
         self.list_pages: list[str] = ["home"]  # URL names of list pages, for the sitemap
         self._paused = threading.local()
@@ -116,13 +117,20 @@ class Registry:
         self.list_pages.extend(n for n in url_names if n not in self.list_pages)
 
     def set_glossary_source(self, source: Callable[[], list]) -> None:
-        self.glossary_source = source
+        """``source`` (e.g. a manager's ``entries``) gives the published glossary entries;
+        inside ``derived_values()`` it is asked once, and again only after its model changes."""
+        model = getattr(getattr(source, "__self__", None), "model", None)
+        self.glossary_source = lambda: self.derived("glossary", source, depends_on=(model,))
 
     def set_fact_source(self, source: Callable[[], dict[str, includes.Fact]]) -> None:
         self.fact_source = source
 
     def set_block_source(self, source: Callable[[], dict[str, includes.Block]]) -> None:
         self.block_source = source
+
+    def set_clinic_source(self, source: Callable[[], dict]) -> None:
+        """The clinic's details as a dict (``name``, ``time_zone``, ...), for code below it."""
+        self.clinic_source = source
 
     def add_html_filter(self, html_filter: Callable[[str], str]) -> None:
         if html_filter not in self.html_filters:
@@ -147,6 +155,13 @@ class Registry:
 
     def model(self, name: str) -> type:
         return self._models[name]
+
+    def is_content_model(self, model) -> bool:
+        """A page type or a model registered by name: what patients may see changed."""
+        if model is None:
+            return False
+        model = getattr(getattr(model, "_meta", None), "concrete_model", model)
+        return model in self._by_model or model in self._models.values()
 
     def is_page(self, obj) -> bool:
         return self.for_model(type(obj)) is not None
@@ -190,6 +205,38 @@ class Registry:
     @property
     def cascades_are_paused(self) -> bool:
         return getattr(self._paused, "depth", 0) > 0
+
+    # --- values derived from every page, worked out once per bulk operation -----
+
+    @contextlib.contextmanager
+    def derived_values(self, **primed):
+        """Inside (a content load), what is derived from every page (the glossary, the
+        names left out of reading grades) is worked out once, not on every save, so a
+        load's time grows with the content, not with its square. ``primed`` values are
+        given by the caller (the loader knows every name it is about to write)."""
+        outer = getattr(self._paused, "derived", None)
+        if outer is None:
+            self._paused.derived = {key: (value, ()) for key, value in primed.items()}
+        try:
+            yield
+        finally:
+            if outer is None:
+                self._paused.derived = None
+
+    def derived(self, key: str, compute: Callable, depends_on=()):
+        values = getattr(self._paused, "derived", None)
+        if values is None:
+            return compute()
+        if key not in values:
+            values[key] = (compute(), tuple(m for m in depends_on if m is not None))
+        return values[key][0]
+
+    def model_changed(self, model) -> None:
+        """Forget derived values made from ``model`` (called on its saves and deletes)."""
+        values = getattr(self._paused, "derived", None)
+        if values:
+            for key in [k for k, (_, models) in values.items() if model in models]:
+                del values[key]
 
     def rerender(self, only: Callable | None = None, skip=()) -> int:
         """Render pages again (after the glossary or an image changed); returns the count.

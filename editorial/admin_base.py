@@ -25,17 +25,27 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.db import models
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.templatetags.static import static
 from django.urls import path, reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.includes import FACT_NAMES
 from core.markdown import image_references, validate_markdown
-from core.pages import content_fields, normalize_newlines
+from core.pages import (
+    Status,
+    content_fields,
+    normalize_newlines,
+    publish_problems,
+    text_problems,
+)
 from core.registry import registry
 from editorial import workflow
 from editorial.history import Event, Outcome
@@ -89,6 +99,37 @@ class PageAdminForm(VersionLockedForm):
         for name, value in cleaned.items():
             cleaned[name] = normalize_newlines(value)  # browsers send CRLF
         return cleaned
+
+    user = None  # set by WorkflowAdmin.get_form: the person saving
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors or not self._goes_live():
+            return
+        # The workflow refuses it too (workflow._validate_live); said here, at the field.
+        text_field = type(self.instance).text_field
+        for problem in publish_problems(self.instance):
+            if problem.blocks != "publish":
+                continue
+            where = f"Line {problem.line}: " if problem.line else ""
+            self.add_error(
+                text_field if text_field in self.fields else None,
+                f"Not published: patients' pages must keep this rule. {where}{problem.message}",
+            )
+
+    def _goes_live(self) -> bool:
+        """Will this save put the text live as a published page? (Only a reviewer's can.)"""
+        model = type(self.instance)
+        if not hasattr(model, "text_field") or not can_publish(self.user):
+            return False
+        stored = model.objects.filter(pk=self.instance.pk).first() if self.instance.pk else None
+        status = self.cleaned_data.get("status") or (stored.status if stored else None)
+        if status != Status.PUBLISHED:
+            return False
+        if stored is None or stored.status != Status.PUBLISHED:
+            return True
+        content = {f.name for f in content_fields(model)}
+        return bool(content & set(self.changed_data)) or workflow.waiting_change(stored) is not None
 
     @property
     def base(self) -> workflow.Base | None:
@@ -171,10 +212,14 @@ class WorkflowAdmin(SimpleHistoryAdmin):
     actions = ["publish_selected", "unpublish_selected", "mark_reviewed_today"]
     list_filter = ["status", WaitingFilter]
     save_on_top = True
+    # Links between pages as a list of checkboxes: readable, keyboard- and screen-reader-
+    # friendly, and fine for the few dozen choices a clinic has (Django's two-list widget
+    # is not accessible).
+    formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
 
     class Media:
-        css = {"all": ["css/admin.css"]}
-        js = ["js/admin-preview.js"]
+        css = {"all": ["css/admin.css", "css/admin-editor.css"]}
+        js = ["js/admin-preview.js", "js/admin-editor.js"]
 
     # --- permissions ------------------------------------------------------------
 
@@ -215,6 +260,8 @@ class WorkflowAdmin(SimpleHistoryAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
+        if issubclass(form, PageAdminForm):
+            form = type(form.__name__, (form,), {"user": request.user})
         record_id = request.GET.get("start_from")
         if obj is None or not record_id or not record_id.isdigit():
             return form
@@ -367,6 +414,10 @@ class WorkflowAdmin(SimpleHistoryAdmin):
         wrap = self.admin_site.admin_view
         views = [
             ("markdown-preview/", self.markdown_preview_view, "markdown_preview"),
+            ("editor/check/", self.editor_check_view, "editor_check"),
+            ("editor/images/", self.editor_images_view, "editor_images"),
+            ("editor/pages/", self.editor_pages_view, "editor_pages"),
+            ("editor/names/", self.editor_names_view, "editor_names"),
             ("<path:object_id>/preview/", self.preview_view, "preview"),
             ("<path:object_id>/review/", self.review_view, "review"),
             ("<path:object_id>/history/<int:history_id>/compare/", self.compare_view, "compare"),
@@ -413,6 +464,140 @@ class WorkflowAdmin(SimpleHistoryAdmin):
         response = JsonResponse(data)
         add_never_cache_headers(response)
         return response
+
+    # --- the Markdown editor's helpers (static/js/admin-editor.js) ------------------
+
+    def _may_write(self, request) -> bool:
+        return self.has_add_permission(request) or self.has_change_permission(request)
+
+    def _editor_json(self, request, data: dict, status: int = 200) -> JsonResponse:
+        response = JsonResponse(data, status=status)
+        add_never_cache_headers(response)
+        return response
+
+    def editor_check_view(self, request):
+        """POST ``text`` (and ``object_id``, ``slug``) → ``{"problems": [...]}``: exactly
+        what saving would refuse in the text (``blocks: "save"``) and what would keep it
+        from being published (``blocks: "publish"``), each with its line."""
+        if request.method != "POST":
+            return self._editor_json(request, {"error": "POST only"}, status=405)
+        if not self._may_write(request):
+            raise PermissionDenied
+        text = normalize_newlines(request.POST.get("text", ""))
+        if len(text) > MAX_PREVIEW_CHARS:
+            return self._editor_json(request, {"error": "The text is too long to check."}, 400)
+        obj = None
+        object_id = request.POST.get("object_id", "")
+        if object_id:
+            obj = self.get_object(request, unquote(object_id))
+            if obj is not None and not self.has_change_permission(request, obj):
+                raise PermissionDenied
+        obj = obj or self.model()
+        setattr(obj, self.model.text_field, text)
+        if hasattr(obj, "slug") and "slug" in request.POST:
+            obj.slug = request.POST["slug"][:150]
+        found = [p.as_dict() for p in text_problems(obj)]
+        if not any(p["rule"] == "markdown" for p in found):
+            found += [p.as_dict() for p in publish_problems(obj)]
+        found.sort(key=lambda p: (p["line"] is None, p["line"] or 0))
+        return self._editor_json(
+            request,
+            {
+                "problems": found,
+                "counts": {
+                    "save": sum(p["blocks"] == "save" for p in found),
+                    "publish": sum(p["blocks"] == "publish" for p in found),
+                    "advice": sum(p["blocks"] == "advice" for p in found),
+                },
+            },
+        )
+
+    def editor_images_view(self, request):
+        """GET (``q``) → ``{"images": [...]}``: the image library with thumbnails, alt text
+        and the Markdown that shows each image."""
+        if not self._may_write(request):
+            raise PermissionDenied
+        figure = registry.model("figure")
+        query = request.GET.get("q", "").strip()[:100]
+        figures = figure.objects.all()
+        if query:
+            figures = figures.filter(
+                models.Q(key__icontains=query)
+                | models.Q(alt__icontains=query)
+                | models.Q(caption__icontains=query)
+            )
+        images = []
+        for fig in figures.order_by("key")[:200]:
+            first = fig.renditions[0] if fig.renditions else None
+            thumbnail = default_storage.url(first["fallback"]) if first else fig.image.url
+            alt = "" if fig.decorative else fig.alt
+            images.append(
+                {
+                    "key": fig.key,
+                    "alt": alt,
+                    "decorative": fig.decorative,
+                    "caption": fig.caption,
+                    "thumbnail": thumbnail,
+                    "markdown": f"![{_escape_link_text(alt)}](images/{fig.key})",
+                }
+            )
+        return self._editor_json(request, {"images": images})
+
+    def editor_pages_view(self, request):
+        """GET (``q``) → ``{"pages": [...]}``: published pages patients can open, with
+        their address (``get_absolute_url``, made with ``reverse()``) and the link."""
+        if not self._may_write(request):
+            raise PermissionDenied
+        query = request.GET.get("q", "").strip()[:100].lower()
+        pages = []
+        for page_type in registry:
+            if not page_type.searchable:
+                continue
+            model = page_type.model
+            found = model.objects.published().order_by(page_type.name_field)
+            if query:
+                found = found.filter(**{f"{page_type.name_field}__icontains": query})
+            for page in found[:300]:
+                title = str(getattr(page, page_type.name_field))
+                url = page.get_absolute_url()
+                pages.append(
+                    {
+                        "title": title,
+                        "url": url,
+                        "kind": str(model._meta.verbose_name).capitalize(),
+                        "markdown": f"[{_escape_link_text(title)}]({url})",
+                    }
+                )
+        return self._editor_json(request, {"pages": pages})
+
+    def editor_names_view(self, request):
+        """GET → the clinic facts and the published shared blocks a text may name."""
+        if not self._may_write(request):
+            raise PermissionDenied
+        facts = registry.fact_source()
+        blocks = registry.block_source() if getattr(self.model, "may_include", True) else {}
+        return self._editor_json(
+            request,
+            {
+                "facts": [
+                    {
+                        "name": name,
+                        "label": FACT_LABELS.get(name, name),
+                        "value": facts[name].label if name in facts else "",
+                        "markdown": f"{{{{ {name} }}}}",
+                    }
+                    for name in FACT_NAMES
+                ],
+                "blocks": [
+                    {
+                        "slug": block.slug,
+                        "title": block.title,
+                        "markdown": f"{{{{ include {block.slug} }}}}",
+                    }
+                    for block in sorted(blocks.values(), key=lambda b: b.title)
+                ],
+            },
+        )
 
     def get_preview_object(self, obj):
         return obj
@@ -632,7 +817,27 @@ class WorkflowAdmin(SimpleHistoryAdmin):
                     )
         context["can_publish"] = can_publish(request.user)
         context["markdown_preview_url"] = self._url("markdown_preview")
+        if hasattr(self.model, "text_field"):
+            context["editor_urls"] = {
+                name: self._url(f"editor_{name}") for name in ("check", "images", "pages", "names")
+            }
+            context["editor_object_id"] = obj.pk if obj is not None and obj.pk else ""
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+
+FACT_LABELS = {
+    "clinic_name": "Clinic name",
+    "phone": "Clinic phone number",
+    "after_hours": "After-hours number",
+    "emergency": "Emergency number",
+    "ambulance": "Ambulance number",
+    "crisis_line": "Crisis line",
+}
+
+
+def _escape_link_text(text: str) -> str:
+    """Text that stays one Markdown link text (brackets and backslashes escaped)."""
+    return re.sub(r"([\\\[\]])", r"\\\1", " ".join(text.split()))
 
 
 def _text(value) -> str:
@@ -701,10 +906,13 @@ class RenderedHtmlMixin:
         url = reverse(f"admin:{opts.app_label}_{opts.model_name}_markdown_preview")
         return format_html(
             '<div class="rendered-preview" data-preview-url="{}" data-source="id_{}" '
-            'aria-live="polite">{}</div><p class="rendered-preview__status help" '
-            "data-preview-status></p>",
+            'data-site-css="{}" data-preview-css="{}" role="region" '
+            'aria-label="How the page will look" tabindex="0">{}</div>'
+            '<p class="rendered-preview__status help" data-preview-status aria-live="polite"></p>',
             url,
             self.model.text_field,
+            static("css/site.css"),
+            static("css/admin-editor-preview.css"),
             mark_safe(html) if html else "Shown here as you type.",  # sanitized with nh3 on save
         )
 

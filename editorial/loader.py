@@ -23,11 +23,21 @@ from pathlib import Path
 
 import yaml
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
 
 from core import includes, markdown
 from core import sources as core_sources
-from core.pages import Status, content_problems, lines, normalize_newlines, one_year_after
+from core.pages import (
+    MAX_SENTENCE_WORDS,
+    Status,
+    content_problems,
+    lines,
+    long_sentence_message,
+    normalize_newlines,
+    one_year_after,
+    readability_exclusions,
+)
+from core.readability import long_sentence_lines
 from core.registry import PageType, registry
 from core.signals import content_loaded
 from editorial import images_loader, synonyms_loader, workflow
@@ -290,6 +300,9 @@ def parse_file(kind: Kind_, path: Path, shown: str) -> tuple[Record | None, list
     if "\x00" in body:
         problems.append(Problem(shown, body_start, "NUL characters in the text"))
     problems.extend(check_markdown(body, body_start, shown))
+    # Sentences over 20 words: refused here as in the admin (core.pages.text_problems).
+    for line, sentence in long_sentence_lines(body, MAX_SENTENCE_WORDS):
+        problems.append(Problem(shown, body_start + line - 1, long_sentence_message(sentence)))
 
     if "reviewed_on" in kind.fields and data.get("reviewed_on") and not data.get("next_review_due"):
         data["next_review_due"] = one_year_after(data["reviewed_on"])
@@ -501,22 +514,48 @@ def load(root, *, dry_run: bool = False, force: bool = False, user=None) -> Repo
         raise ContentError(problems)
     report = Report(dry_run=dry_run)
     with transaction.atomic():
-        with registry.cascades_paused():
-            images_loader.write(images, report, dry_run)  # before the pages that show them
-            written = _write(records, report, force, user)
-            synonyms_loader.write(synonyms, report, force)
-        glossary = report.counts.get("glossary", {})
-        if glossary.get("created") or glossary.get("updated"):
-            # Term links on every page follow the glossary; pages written in this load
-            # were rendered after the glossary (it is written first), so they are skipped.
-            registry.rerender(
-                only=lambda page_type: models.Q() if page_type.glossary_links else None,
-                skip=written,
-            )
+        # Names left out of reading grades: those already stored and every one in this
+        # load, worked out once (the grade of a page then does not depend on load order).
+        exclusions = readability_exclusions() + names_in(records)
+        with registry.derived_values(readability_exclusions=exclusions):
+            with registry.cascades_paused():
+                images_loader.write(images, report, dry_run)  # before the pages showing them
+                written = _write(records, report, force, user)
+                synonyms_loader.write(synonyms, report, force)
+            glossary = report.counts.get("glossary", {})
+            if glossary.get("created") or glossary.get("updated"):
+                # Term links on every page follow the glossary; pages written in this load
+                # were rendered after the glossary (it is written first), so are skipped.
+                registry.rerender(
+                    only=lambda page_type: models.Q() if page_type.glossary_links else None,
+                    skip=written,
+                )
         content_loaded.send(sender=load, report=report)  # e.g. search rebuilds its index
         if dry_run:
             transaction.set_rollback(True)
+        elif connection.vendor == "postgresql":
+            # Fresh planner statistics after a bulk write (stale ones slow every page).
+            transaction.on_commit(analyze)
     return report
+
+
+def names_in(records: dict[str, list[Record]]) -> list[str]:
+    """The names (and other names) of the records whose names are terms."""
+    words: list[str] = []
+    for kind_records in records.values():
+        for record in kind_records:
+            page_type = record.kind.page_type
+            if not page_type.names_are_terms:
+                continue
+            words.append(str(record.data.get(page_type.name_field) or ""))
+            also = record.data.get("also_called") or []
+            words.extend(lines(also) if isinstance(also, str) else [str(a) for a in also])
+    return [word for word in words if word]
+
+
+def analyze() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 def _write(records: dict[str, list[Record]], report: Report, force: bool, user) -> list:

@@ -1,5 +1,6 @@
 """Staff-only preview of draft pages on the public page templates."""
 
+from django.conf import settings
 from django.utils.cache import add_never_cache_headers
 from django.views.generic import DetailView
 
@@ -14,6 +15,8 @@ class PreviewableDetailView(DetailView):
     """
 
     def can_preview(self) -> bool:
+        if settings.SESSION_COOKIE_NAME not in self.request.COOKIES:
+            return False  # nobody signed in; not reading the session keeps Vary: Cookie off
         user = self.request.user
         opts = self.model._meta
         return (

@@ -39,6 +39,7 @@ from core.pages import (
     content_fields,
     normalize_newlines,
     one_year_after,
+    publish_problems,
 )
 from editorial.history import LOADER, Event, Outcome, current_links, link_fields, write_record
 
@@ -199,6 +200,29 @@ def _validate(page, values: dict, status=None):
         candidate.status = status
     exclude = [*candidate.derived_fields, "source_hash"]
     candidate.full_clean(exclude=exclude)
+    return candidate
+
+
+def _validate_live(page, values: dict):
+    """The save rules, and those a page patients see must also keep (a procedure's
+    required sections; ``core.pages.publish_problems``): refused with the lines to
+    change. Used whenever text goes live as published, whoever does it (publish, a
+    reviewer's save, create as published, restore)."""
+    candidate = _validate(page, values, Status.PUBLISHED)
+    if not hasattr(type(candidate), "text_field"):
+        return
+    problems = [p for p in publish_problems(candidate) if p.blocks == "publish"]
+    if problems:
+        label = candidate._meta.get_field(candidate.text_field).verbose_name
+        raise ValidationError(
+            {
+                candidate.text_field: [
+                    f"Not published: patients' pages must keep this rule. "
+                    f"{f'{label.capitalize()}, line {p.line}: ' if p.line else ''}{p.message}"
+                    for p in problems
+                ]
+            }
+        )
 
 
 def _apply_live(page, values: dict, user, event: str, reason: str = "", note: str = ""):
@@ -305,7 +329,10 @@ def create(model, values: dict, user, *, status=Status.DRAFT, review=None) -> Re
         raise PermissionDenied("Only a clinical reviewer can change the medical review.")
     page = model(status=status, **(review or {}))
     values = clean_values(model, values)
-    _validate(page, values, status)
+    if status == Status.PUBLISHED:
+        _validate_live(page, values)
+    else:
+        _validate(page, values, status)
     event = Event.PUBLISHED if status == Status.PUBLISHED else Event.CREATED
     record = _apply_live(page, values, user, event)
     return Result(event, record)
@@ -338,9 +365,18 @@ def save(page, values: dict, user, *, base: Base | None = None, status=None, rev
     if not text_changed and not status_changed and not review and not publishes_waiting:
         return Result("unchanged")
     new_status = status if status is not None else page.status
-    _validate(page, {**live_values(page), **values}, new_status)
+    submits = page.is_published and not can_publish(user)
+    goes_live = (
+        not submits
+        and new_status == Status.PUBLISHED
+        and (status_changed or text_changed or publishes_waiting)
+    )
+    if goes_live:
+        _validate_live(page, {**live_values(page), **values})
+    else:
+        _validate(page, {**live_values(page), **values}, new_status)
 
-    if page.is_published and not can_publish(user):
+    if submits:
         return _submit(page, values, user, reason or "Changes submitted for review")
 
     if review and "reviewed_on" in review and "next_review_due" not in review:
@@ -394,7 +430,7 @@ def publish(page, user) -> Result:
         if text_changed_since(page, waiting.base_version):
             raise Stale(waiting, live_values(page), record_values(waiting))
         values = record_values(waiting)
-        _validate(page, {**live_values(page), **values}, Status.PUBLISHED)
+        _validate_live(page, {**live_values(page), **values})
         page.status = Status.PUBLISHED
         _resolve_waiting(page, Outcome.PUBLISHED)
         record = _apply_live(
@@ -403,7 +439,7 @@ def publish(page, user) -> Result:
         return Result(Event.PUBLISHED, record)
     if page.is_published:
         return Result("unchanged")
-    _validate(page, live_values(page), Status.PUBLISHED)
+    _validate_live(page, live_values(page))
     page.status = Status.PUBLISHED
     return Result(Event.PUBLISHED, _apply_live(page, {}, user, Event.PUBLISHED))
 

@@ -11,7 +11,6 @@ class FAQAdmin(RenderedHtmlMixin, WorkflowAdmin):
     list_filter = ["status", "topic", "procedures"]
     search_fields = ["question", "answer", "slug"]
     prepopulated_fields = {"slug": ["question"]}
-    filter_horizontal = ["procedures"]
     readonly_fields = ["rendered_preview", "updated", "version"]
     fieldsets = [
         (None, {"fields": ["question", "slug", "topic", "status", "order"]}),

@@ -1,7 +1,7 @@
 from django.db import models
-from django.urls import reverse
 
 from core import markdown, sources
+from core.links import view_url
 from core.pages import (
     SOURCES_HELP,
     PageQuerySet,
@@ -68,7 +68,7 @@ class FAQ(PublishableModel, ReviewedModel):
         return self.question
 
     def get_absolute_url(self):
-        return reverse("faq:list") + f"#{self.slug}"
+        return view_url("faq:list") + f"#{self.slug}"
 
     text_field = "answer"
     html_field = "answer_html"

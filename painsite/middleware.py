@@ -8,7 +8,9 @@
   does not set: ``Permissions-Policy`` and ``Cross-Origin-Resource-Policy``; and
   ``X-Robots-Tag: noindex`` on the admin.
 * ``CacheControlMiddleware``: public pages may be cached for a few minutes;
-  anything seen by a signed-in user, or that sets a cookie, is private.
+  anything seen by a signed-in user, or that sets a cookie, is private. A request
+  without a session cookie is anonymous without reading the session, so public
+  pages carry no ``Vary: Cookie``.
 """
 
 from __future__ import annotations
@@ -112,8 +114,14 @@ class CacheControlMiddleware:
         response = self.get_response(request)
         if "Cache-Control" in response:
             return response
+        # Without a session cookie nobody is signed in: the session is not read, so an
+        # anonymous page does not vary on Cookie (and the page cache may keep it).
         user = getattr(request, "user", None)
-        signed_in = bool(user is not None and user.is_authenticated)
+        signed_in = bool(
+            settings.SESSION_COOKIE_NAME in request.COOKIES
+            and user is not None
+            and user.is_authenticated
+        )
         if signed_in or response.cookies:
             patch_cache_control(response, private=True, no_cache=True)
         elif request.method in ("GET", "HEAD") and response.status_code == 200:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("plan/", include("plans.urls")),
     path("glossary/", include("glossary.urls")),
     path("search/", include("search.urls")),
+    path("feedback/", include("feedback.urls")),
     path("about/how-we-write/", core_views.HowWeWriteView.as_view(), name="how_we_write"),
     path("sitemap.xml", core_views.sitemap_xml, name="sitemap"),
     path("robots.txt", core_views.robots_txt, name="robots_txt"),

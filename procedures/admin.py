@@ -40,7 +40,6 @@ class ProcedureAdmin(ArticleAdmin):
     list_display = ["title", "kind", "status", "waiting", "order", "next_review_due",
                     reading_grade, "updated"]  # fmt: skip
     list_filter = ["status", ReviewDueFilter, "kind", "areas", "conditions"]
-    filter_horizontal = ["conditions", "related", "areas"]
     preview_template = "procedures/procedure_detail.html"
     fieldsets = [
         (None, {"fields": ["title", "slug", "status", "order", "also_called", "summary",
@@ -62,7 +61,6 @@ class ProcedureAdmin(ArticleAdmin):
 class ConditionAdmin(ArticleAdmin):
     list_display = ["title", "status", "waiting", "order", "next_review_due", reading_grade,
                     "updated"]  # fmt: skip
-    filter_horizontal = ["areas"]
     preview_template = "procedures/condition_detail.html"
     fieldsets = [
         (None, {"fields": ["title", "slug", "status", "order", "also_called", "summary"]}),
@@ -82,7 +80,6 @@ class PathwayAdmin(RenderedHtmlMixin, WorkflowAdmin):
     list_display = ["title", "status", "waiting", "order", "updated"]
     search_fields = ["title", "intro", "steps"]
     prepopulated_fields = {"slug": ["title"]}
-    filter_horizontal = ["shown_on"]
     readonly_fields = ["rendered_preview", "updated", "version"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "status", "order", "intro"]}),

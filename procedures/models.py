@@ -1,9 +1,9 @@
 import re
 
 from django.db import models
-from django.urls import reverse
 
 from core import markdown
+from core.links import slug_url, view_url
 from core.pages import ArticleModel, PageQuerySet, PublishableModel
 from core.registry import registry
 from core.search_text import plain_text
@@ -31,7 +31,7 @@ class Area(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("procedures:where_it_hurts") + f"#{self.slug}"
+        return view_url("procedures:where_it_hurts") + f"#{self.slug}"
 
 
 class ConditionQuerySet(PageQuerySet):
@@ -43,7 +43,9 @@ class ConditionQuerySet(PageQuerySet):
             "areas",
             models.Prefetch(
                 "procedures",
-                queryset=Procedure.objects.published().order_by("order", "title"),
+                queryset=Procedure.objects.published()
+                .order_by("order", "title")
+                .only("pk", "slug", "title", "summary", "kind"),
                 to_attr="published_procedures",
             ),
         )
@@ -68,7 +70,7 @@ class Condition(ArticleModel):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("conditions:detail", kwargs={"slug": self.slug})
+        return slug_url("conditions:detail", self.slug)
 
     def search_document(self) -> dict:
         return {
@@ -98,17 +100,23 @@ class ProcedureQuerySet(PageQuerySet):
         return self.annotate(has_plan=has_plan).prefetch_related(
             models.Prefetch(
                 "conditions",
-                queryset=Condition.objects.published().order_by("order", "title"),
+                queryset=Condition.objects.published()
+                .order_by("order", "title")
+                .only("pk", "slug", "title", "summary"),
                 to_attr="published_conditions",
             ),
             models.Prefetch(
                 "related",
-                queryset=Procedure.objects.published().order_by("order", "title"),
+                queryset=Procedure.objects.published()
+                .order_by("order", "title")
+                .only("pk", "slug", "title", "summary", "kind"),
                 to_attr="published_related",
             ),
             models.Prefetch(
                 "faqs",
-                queryset=FAQ.objects.published().order_by("topic", "order", "question"),
+                queryset=FAQ.objects.published()
+                .order_by("topic", "order", "question")
+                .only("pk", "slug", "question", "answer_html", "topic", "order"),
                 to_attr="published_faqs",
             ),
             models.Prefetch(
@@ -174,7 +182,7 @@ class Procedure(ArticleModel):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("procedures:detail", kwargs={"slug": self.slug})
+        return slug_url("procedures:detail", self.slug)
 
     def search_document(self) -> dict:
         glance = " ".join(f"{label}: {value.rstrip('.')}." for label, value in self.at_a_glance)

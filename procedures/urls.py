@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import tools, views
 
 app_name = "procedures"
 urlpatterns = [
@@ -8,4 +8,6 @@ urlpatterns = [
     path("where-it-hurts/", views.WhereItHurtsView.as_view(), name="where_it_hurts"),
     path("compare/", views.ProcedureCompareView.as_view(), name="compare"),
     path("<slug:slug>/", views.ProcedureDetailView.as_view(), name="detail"),
+    path("<slug:slug>/sheet/", tools.ProcedureSheetView.as_view(), name="sheet"),
+    path("<slug:slug>/diary/", tools.ProcedureDiaryView.as_view(), name="diary"),
 ]

@@ -1,13 +1,54 @@
 from django.db.models import Count, Prefetch
 from django.views.generic import ListView, TemplateView
 
+from core import popovers
+from core.paging import page_of
 from editorial.views import PreviewableDetailView
 from faq.models import FAQ, TOPIC_ORDER, Topic
 
 from .models import Area, Condition, Procedure
+from .tools import diary_schedule
 
 # A procedure page shows only its most specific questions; the FAQ page has them all.
 FAQS_ON_PROCEDURE_PAGE = 6
+# Lists stay bounded however much content there is: fixed numbers on the home page,
+# pages of a fixed size elsewhere (core.paging).
+HOME_PROCEDURES = 12
+HOME_CONDITIONS = 24
+PROCEDURES_PER_PAGE = 30
+CONDITIONS_PER_PAGE = 30
+COMPARE_PER_PAGE = 15
+PER_AREA = 20  # conditions and procedures listed under each area of "where it hurts"
+# Only the columns each list shows.
+CARD_COLUMNS = ("pk", "slug", "title", "summary", "kind")
+LINK_COLUMNS = ("pk", "slug", "title")
+COMPARE_COLUMNS = (
+    *LINK_COLUMNS,
+    "used_for",
+    "kind",
+    "duration",
+    "sedation",
+    "driver",
+    "relief_starts",
+    "relief_lasts",
+)
+
+
+class PagedListView(TemplateView):
+    """A list shown a page at a time (``?page=N``), in one query."""
+
+    context_object_name = "object_list"
+    per_page = 30
+
+    def get_queryset(self):
+        raise NotImplementedError
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page = page_of(self.request, self.get_queryset(), self.per_page)
+        context["page"] = page
+        context[self.context_object_name] = page.rows
+        return context
 
 
 def most_specific(faqs: list[FAQ], limit: int = FAQS_ON_PROCEDURE_PAGE) -> list[FAQ]:
@@ -30,22 +71,24 @@ def most_specific(faqs: list[FAQ], limit: int = FAQS_ON_PROCEDURE_PAGE) -> list[
     )[:limit]
 
 
-class ProcedureListView(ListView):
+class ProcedureListView(PagedListView):
     template_name = "procedures/procedure_list.html"
     context_object_name = "procedures"
+    per_page = PROCEDURES_PER_PAGE
 
     def get_queryset(self):
-        return Procedure.objects.for_list()
+        return Procedure.objects.for_list().only(*CARD_COLUMNS)
 
 
-class ProcedureCompareView(ListView):
-    """All procedures side by side in one table (stacked into cards on a phone)."""
+class ProcedureCompareView(PagedListView):
+    """Procedures side by side in one table (stacked into cards on a phone)."""
 
     template_name = "procedures/procedure_compare.html"
     context_object_name = "procedures"
+    per_page = COMPARE_PER_PAGE
 
     def get_queryset(self):
-        return Procedure.objects.for_list()
+        return Procedure.objects.for_list().only(*COMPARE_COLUMNS)
 
 
 class ProcedureDetailView(PreviewableDetailView):
@@ -57,8 +100,16 @@ class ProcedureDetailView(PreviewableDetailView):
         context = super().get_context_data(**kwargs)
         procedure = self.object
         context["faqs"] = most_specific(procedure.published_faqs)
+        # A term's pop-up once on the page: the FAQ answers point at the body's copy.
+        body, *answers = popovers.share_in_place(
+            [procedure.body_html, *(faq.answer_html for faq in context["faqs"])]
+        )
+        procedure.body_html = body
+        for faq, answer in zip(context["faqs"], answers, strict=True):
+            faq.answer_html = answer  # shown only; never saved
         context["more_faqs"] = len(procedure.published_faqs) > len(context["faqs"])
         context["pathways"] = self.pathways(procedure)
+        context["diary_schedule"] = diary_schedule(procedure)
         context["quizzes"] = self.quizzes(procedure)
         return context
 
@@ -111,12 +162,13 @@ class ProcedureDetailView(PreviewableDetailView):
         ]
 
 
-class ConditionListView(ListView):
+class ConditionListView(PagedListView):
     template_name = "procedures/condition_list.html"
     context_object_name = "conditions"
+    per_page = CONDITIONS_PER_PAGE
 
     def get_queryset(self):
-        return Condition.objects.for_list()
+        return Condition.objects.for_list().only(*CARD_COLUMNS[:-1])
 
 
 class ConditionDetailView(PreviewableDetailView):
@@ -131,8 +183,16 @@ class WhereItHurtsView(ListView):
 
     def get_queryset(self):
         return Area.objects.prefetch_related(
-            Prefetch("conditions", Condition.objects.for_list(), to_attr="published_conditions"),
-            Prefetch("procedures", Procedure.objects.for_list(), to_attr="published_procedures"),
+            Prefetch(
+                "conditions",
+                Condition.objects.for_list().only(*LINK_COLUMNS)[:PER_AREA],
+                to_attr="published_conditions",
+            ),
+            Prefetch(
+                "procedures",
+                Procedure.objects.for_list().only(*LINK_COLUMNS)[:PER_AREA],
+                to_attr="published_procedures",
+            ),
         )
 
 
@@ -141,9 +201,12 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["procedures"] = Procedure.objects.for_list()
-        context["conditions"] = Condition.objects.for_list()
+        context["procedures"] = Procedure.objects.for_list().only(*CARD_COLUMNS)[:HOME_PROCEDURES]
+        context["conditions"] = Condition.objects.for_list().only(*LINK_COLUMNS)[:HOME_CONDITIONS]
         context["faqs"] = (
-            FAQ.objects.published().filter(topic=Topic.ABOUT).order_by("order", "question")[:4]
+            FAQ.objects.published()
+            .filter(topic=Topic.ABOUT)
+            .order_by("order", "question")
+            .only("pk", "slug", "question")[:4]
         )
         return context

@@ -21,6 +21,10 @@ from django.db import connection
 
 NAMES, SUMMARY, BODY = 3, 2, 1
 LEVELS = (NAMES, SUMMARY, BODY)
+# The database ranks every match (FTS5 bm25, PostgreSQL ts_rank) and hands over only the
+# best CANDIDATES; Python re-ranks those. How many pages match each concept, and in all,
+# is still counted over the whole index (rare words weigh more; "N results").
+CANDIDATES = 300
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,8 @@ class Hits:
     levels: dict[int, dict[int, int]] = field(default_factory=lambda: defaultdict(dict))
     phrase: dict[int, int] = field(default_factory=dict)
     rank: dict[int, float] = field(default_factory=dict)
+    frequency: dict[int, int] = field(default_factory=dict)  # concept -> pages matching it
+    matched: int = 0  # pages matching any concept (the candidates are at most CANDIDATES)
 
     def add_level(self, doc_id: int, concept: int, level: int):
         current = self.levels[doc_id].get(concept, 0)
@@ -47,6 +53,8 @@ class Hits:
             self.levels[doc_id][concept] = level
 
     def document_frequency(self, concept: int) -> int:
+        if concept in self.frequency:
+            return self.frequency[concept]
         return sum(1 for found in self.levels.values() if concept in found)
 
     @property
@@ -81,8 +89,17 @@ class SQLiteFTS5Engine(Engine):
         return "(" + " OR ".join(alternatives) + ")"
 
     def match(self, query: EngineQuery) -> Hits:
-        parts: list[str] = []
-        params: list[str] = []
+        weights = ", ".join(str(w) for w in self.BM25_WEIGHTS)
+        every = " OR ".join(self._concept(c) for c in query.concepts)
+        # bm25 over every match (lower is better); only the best CANDIDATES come back.
+        parts = [
+            f"SELECT * FROM (SELECT rowid, -2, 0, -bm25(search_fts, {weights}) "
+            "FROM search_fts WHERE search_fts MATCH %s "
+            f"ORDER BY bm25(search_fts, {weights}), rowid LIMIT {CANDIDATES})"
+        ]
+        params: list[str] = [every]
+        # In which field each concept matched. Only row ids travel; together they also
+        # give how many pages match the concept, counted over the whole index.
         select = "SELECT rowid, {concept}, {level}, 0.0 FROM search_fts WHERE search_fts MATCH %s"
         for index, concept in enumerate(query.concepts):
             expression = self._concept(concept)
@@ -94,26 +111,27 @@ class SQLiteFTS5Engine(Engine):
             for level in LEVELS:
                 parts.append(select.format(concept=-1, level=level))
                 params.append(f"{self.COLUMNS[level]} : {phrase}")
-        weights = ", ".join(str(w) for w in self.BM25_WEIGHTS)
-        parts.append(
-            f"SELECT rowid, -2, 0, -bm25(search_fts, {weights}) "
-            "FROM search_fts WHERE search_fts MATCH %s"
-        )
-        params.append(" OR ".join(self._concept(c) for c in query.concepts))
         parts.append("SELECT 0, -3, 0, count(*) FROM search_document")
-        hits = Hits()
         with connection.cursor() as cursor:
             cursor.execute(" UNION ALL ".join(parts), params)
             rows = cursor.fetchall()
+        hits = Hits()
+        candidates = {doc_id for doc_id, concept, _, _ in rows if concept == -2}
+        anywhere: dict[int, set[int]] = defaultdict(set)
         for doc_id, concept, level, value in rows:
             if concept >= 0:
-                hits.add_level(doc_id, concept, level)
+                anywhere[concept].add(doc_id)
+                if doc_id in candidates:
+                    hits.add_level(doc_id, concept, level)
             elif concept == -1:
-                hits.phrase[doc_id] = max(level, hits.phrase.get(doc_id, 0))
+                if doc_id in candidates:
+                    hits.phrase[doc_id] = max(level, hits.phrase.get(doc_id, 0))
             elif concept == -2:
                 hits.rank[doc_id] = value
             else:
                 hits.total_documents = int(value)
+        hits.frequency = {index: len(anywhere[index]) for index in range(len(query.concepts))}
+        hits.matched = len(set().union(*anywhere.values())) if anywhere else 0
         return hits
 
 
@@ -148,23 +166,38 @@ class PostgresEngine(Engine):
             for level in LEVELS:
                 columns.append(f"ts_filter(d.vector, '{self.WEIGHTS[level]}') @@ q.p")
         every = " || ".join(f"q.c{i}" for i in range(len(query.concepts)))
-        sql = (
-            f"WITH q AS (SELECT {', '.join(ctes)}) "
-            f"SELECT d.id, ts_rank(d.vector, {every}), "
-            "(SELECT count(*) FROM search_document), "
-            f"{', '.join(columns)} "
-            f"FROM search_document d, q WHERE d.vector @@ ({every})"
+        frequencies = ", ".join(
+            f"count(*) FILTER (WHERE m.vector @@ q.c{i}) AS f{i}"
+            for i in range(len(query.concepts))
         )
+        # Every match is read once (``matched``): counted per concept and ranked with
+        # ts_rank in the database; only the best CANDIDATES come back, with their fields.
+        sql = (
+            f"WITH q AS (SELECT {', '.join(ctes)}), "
+            "matched AS MATERIALIZED ("
+            f"SELECT d.id, d.vector FROM search_document d, q WHERE d.vector @@ ({every})), "
+            f"stats AS (SELECT count(*) AS n, {frequencies} FROM matched m, q), "
+            f"top AS (SELECT m.id, ts_rank(m.vector, {every}) AS r "
+            f"FROM matched m, q ORDER BY r DESC, m.id LIMIT {CANDIDATES}) "
+            "SELECT d.id, top.r, (SELECT count(*) FROM search_document), stats.n, "
+            + ", ".join(f"stats.f{i}" for i in range(len(query.concepts)))
+            + f", {', '.join(columns)} "
+            "FROM top JOIN search_document d ON d.id = top.id, q, stats"
+        )
+        concepts = len(query.concepts)
         hits = Hits()
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         for row in rows:
-            doc_id, rank, total, flags = row[0], row[1], row[2], row[3:]
+            doc_id, rank, total, matched = row[0], row[1], row[2], row[3]
+            frequency, flags = row[4 : 4 + concepts], row[4 + concepts :]
             hits.total_documents = total
+            hits.matched = matched
+            hits.frequency = dict(enumerate(frequency))
             hits.rank[doc_id] = float(rank)
             position = 0
-            for index in range(len(query.concepts)):
+            for index in range(concepts):
                 for level in LEVELS:
                     if flags[position]:
                         hits.add_level(doc_id, index, level)

@@ -28,7 +28,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from . import text
-from .engines import BODY, NAMES, SUMMARY, Concept, EngineQuery, get_engine
+from .engines import BODY, CANDIDATES, NAMES, SUMMARY, Concept, EngineQuery, get_engine
 from .index import models
 from .models import Document, Kind, Synonym, Word
 
@@ -340,7 +340,9 @@ def search(raw_query: str | None, limit: int = 10, *, correct: bool = True) -> S
         ).values_list("pk", "summary", "body")
     }
     stems = {text.stem(w) for c in concepts for alt in c.alternatives for w in alt}
-    outcome.count = len(by_id)
+    # When the database kept only the best candidates, the others are counted too.
+    beyond = hits.matched - len(hits.rank) if len(hits.rank) >= CANDIDATES else 0
+    outcome.count = len(by_id) + max(beyond, 0)
     for score, document in final:
         document.summary, document.body = texts.get(document.pk, ("", ""))
         outcome.results.append(

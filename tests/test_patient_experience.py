@@ -159,7 +159,11 @@ def test_every_page_has_landmarks_and_no_inline_script_or_style(client, site_con
         assert "<footer" in html, url
         assert "style=" not in html and "<style" not in html, url
         for tag in re.findall(r"<script[^>]*>", html):
-            assert tag == '<script type="application/ld+json">', (url, tag)
+            # Structured data, or a small deferred file of this site's own (the FAQ page
+            # opens the answer a /faq/#slug link points to; the Print button): never inline.
+            assert tag == '<script type="application/ld+json">' or re.fullmatch(
+                r'<script src="/static/js/[a-z-]+\.js" defer>', tag
+            ), (url, tag)
         assert html.count("<h1") == 1, url
 
 

@@ -8,7 +8,14 @@ from editorial.history import Outcome
 from glossary.models import GlossaryTerm
 from procedures.models import Procedure
 from tests.admin_forms import admin_url, change_url, form_data
-from tests.factories import make_faq, make_procedure, make_reviewer, make_term, make_user
+from tests.factories import (
+    PROCEDURE_BODY,
+    make_faq,
+    make_procedure,
+    make_reviewer,
+    make_term,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -65,14 +72,18 @@ def test_compare_shows_removed_and_added_lines(client):
 
 
 def test_restore_round_trip(client):
-    page = make_procedure(body="## What it is\n\nThe original text.")
+    # A whole procedure page: a reviewer cannot put live one that misses its sections.
+    original_body = PROCEDURE_BODY.replace("A small shot near a nerve.", "The original text.")
+    page = make_procedure(body=original_body)
     original_html = page.body_html
     original = page.history.latest()
     client.force_login(make_reviewer())
-    data = form_data(client.get(change_url(page)), body="## What it is\n\nA mistake.")
+    data = form_data(
+        client.get(change_url(page)), body=original_body.replace("The original", "A mistake")
+    )
     assert client.post(change_url(page), data).status_code == 302
     page.refresh_from_db()
-    assert "A mistake." in page.body_html
+    assert "A mistake text." in page.body_html
     count = page.history.count()
 
     response = client.post(
@@ -81,7 +92,7 @@ def test_restore_round_trip(client):
     )
     assert response.status_code == 302
     page.refresh_from_db()
-    assert page.body == "## What it is\n\nThe original text."
+    assert page.body == original_body
     assert page.body_html == original_html  # the HTML was rendered again
     assert page.history.count() == count + 1  # restoring adds a revision, deletes none
     assert page.history.latest().history_change_reason.startswith("Restored the version of")

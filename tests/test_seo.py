@@ -11,9 +11,10 @@ from django.conf import settings
 from django.urls import reverse
 
 from core.pages import Status
+from editorial import workflow
 from faq.models import FAQ
 from procedures.models import Condition, Procedure
-from tests.factories import make_faq, make_procedure
+from tests.factories import make_faq, make_procedure, make_reviewer
 
 pytestmark = pytest.mark.django_db
 
@@ -86,9 +87,8 @@ def test_condition_json_ld(client, site_content):
     [data] = json_ld(client.get("/conditions/sciatica/").content.decode())
     assert data["@type"] == "MedicalWebPage" and data["about"]["@type"] == "MedicalCondition"
     assert "lastReviewed" not in data and "reviewedBy" not in data
-    Condition.objects.filter(slug="sciatica").update(
-        reviewed_on=datetime.date(2026, 11, 20), reviewed_by="Clinic medical team"
-    )
+    sciatica = Condition.objects.get(slug="sciatica")
+    workflow.mark_reviewed(sciatica, make_reviewer(), on=datetime.date(2026, 11, 20))
     [data] = json_ld(client.get("/conditions/sciatica/").content.decode())
     assert data["lastReviewed"] == "2026-11-20"
     assert data["reviewedBy"] == {"@type": "Organization", "name": "Clinic medical team"}

@@ -25,7 +25,7 @@ def env_list(name: str, default: str = "") -> list[str]:
 DEBUG = env_bool("DJANGO_DEBUG", False)
 
 INSTALLED_APPS = [
-    "accounts.apps.PainsiteAdminConfig",  # django.contrib.admin with the two-step admin site
+    "painsite.apps.ClinicAdminConfig",  # django.contrib.admin: clinic's name, two-step sign-in
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "safety",
     "search",
     "figures",
+    "feedback",
     "simple_history",
 ]
 
@@ -59,6 +60,10 @@ MIDDLEWARE = [
     "painsite.middleware.SecurityHeadersMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Public pages: compressed (never with a secret), then whole from the page cache,
+    # before the session, auth, two-step, lockout and history middleware run.
+    "core.compression.CompressionMiddleware",
+    "core.page_cache.PageCacheMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -137,8 +142,39 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # file: a full disk then fails only the storing of the image, which says so clearly.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 11 * 1024 * 1024
 
+
+def media_storage(environ=os.environ) -> dict:
+    """Where uploaded images are kept: MEDIA_ROOT on this machine (the default), or an
+    S3-compatible bucket every app server shares when MEDIA_S3_BUCKET is set.
+
+    The bucket stays private: images are still served at /media/ by the site itself
+    (figures.views.media reads them from the storage), so pages keep one origin and the
+    CSP's img-src 'self'. Credentials come the usual AWS way (AWS_ACCESS_KEY_ID and
+    AWS_SECRET_ACCESS_KEY, or the machine's role).
+    """
+    bucket = environ.get("MEDIA_S3_BUCKET", "").strip()
+    if not bucket:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    site = environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+    protocol, _, host = site.partition("//")
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": environ.get("MEDIA_S3_ENDPOINT_URL") or None,
+            "region_name": environ.get("MEDIA_S3_REGION") or None,
+            "default_acl": None,  # private: the bucket's own policy
+            "querystring_auth": False,
+            "file_overwrite": False,  # a new name for every upload, as on disk
+            # Image addresses on this site: <SITE_URL>/media/<name>.
+            "custom_domain": f"{host}{MEDIA_URL.rstrip('/')}",
+            "url_protocol": protocol,
+        },
+    }
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage(),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
@@ -155,8 +191,15 @@ OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Clinic website")
 # The reverse proxies (addresses or networks) whose X-Forwarded-For is believed; from
 # anyone else the header is ignored (painsite.security.client_ip). Default: none.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+# "Was this page helpful?": at most this many answers per visitor address per window (seconds).
+FEEDBACK_RATE_LIMIT = int(os.environ.get("FEEDBACK_RATE_LIMIT", "10"))
+FEEDBACK_RATE_WINDOW = int(os.environ.get("FEEDBACK_RATE_WINDOW", "600"))
+FEEDBACK_CLIENT_IP = "painsite.security.client_ip"  # the visitor's address, as for lockouts
 # How long browsers and shared caches may keep a public page.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
+# How long the page cache (core/page_cache.py) keeps a page; any content change
+# makes it obsolete at once, so this only bounds memory and date-dependent text.
+PAGE_CACHE_STORE_SECONDS = int(os.environ.get("PAGE_CACHE_STORE_SECONDS", "3600"))
 
 AUTHENTICATION_BACKENDS = [
     "painsite.security.AxesBackend",  # lockout check first, as django-axes requires
@@ -197,6 +240,11 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [_csp.NONE],
     },
 }
+
+# Email (review reminders): printed to the console unless production settings get an
+# SMTP server from the environment (see production.py and docs/deployment.md).
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
 
 # Redis when REDIS_URL is set (production, and CI's PostgreSQL run), else this process's memory.
 # If Redis goes down, pages are built from the database and a warning is logged

@@ -75,6 +75,23 @@ CSRF_COOKIE_NAME = "__Host-csrftoken"
 
 PAINSITE_REQUIRE_2FA = env_bool("PAINSITE_REQUIRE_2FA", True)
 
+# Email (review reminders) through the clinic's SMTP server when EMAIL_HOST is set;
+# without it, emails are written to the log (console backend) and nothing is sent.
+if os.environ.get("EMAIL_HOST", "").strip():
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = os.environ["EMAIL_HOST"].strip()
+    try:
+        EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+    except ValueError:
+        raise ImproperlyConfigured("EMAIL_PORT must be a port number, e.g. 587.") from None
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+    EMAIL_TIMEOUT = 30
+    # The sender must be an address the clinic owns: no default that mail servers reject.
+    DEFAULT_FROM_EMAIL = required("DEFAULT_FROM_EMAIL")
+    SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
 # Hashed, compressed (gzip and brotli) static files; whitenoise serves the hashed ones
 # with far-future "immutable" cache headers.
 STORAGES = {

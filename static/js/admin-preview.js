@@ -1,10 +1,15 @@
 /* Live preview of a Markdown field in the admin change form.
  *
- * The preview box (rendered by painsite.admin_base.RenderedHtmlMixin) carries
+ * The preview box (rendered by editorial.admin_base.RenderedHtmlMixin) carries
  * data-preview-url (a staff-only endpoint) and data-source (the textarea id).
  * As the editor types, the text is posted, with the form's CSRF token, to the
  * endpoint, which returns the sanitized HTML that saving would store: the same
  * renderer, so the preview is exactly what patients will see.
+ *
+ * It looks like the site: the HTML is shown inside a shadow root that loads the
+ * site's own stylesheet (data-site-css) and nothing of the admin's, so the admin's
+ * list and heading styles cannot reach it. The box scrolls with the text box
+ * (proportionally: the same share of each is scrolled past).
  */
 (function () {
   "use strict";
@@ -12,6 +17,60 @@
   function csrfToken(form) {
     var input = form && form.querySelector("input[name=csrfmiddlewaretoken]");
     return input ? input.value : "";
+  }
+
+  function sheet(root, href) {
+    if (!href) {
+      return;
+    }
+    var link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = href;
+    root.appendChild(link);
+  }
+
+  /* The element the HTML goes into: inside a shadow root styled by the site's CSS
+   * when the browser has shadow DOM, else the box itself (admin.css styles it). */
+  function surface(box) {
+    if (!box.attachShadow || !box.dataset.siteCss) {
+      return box;
+    }
+    var root = box.attachShadow({ mode: "open" });
+    sheet(root, box.dataset.siteCss);
+    sheet(root, box.dataset.previewCss);
+    var page = document.createElement("div");
+    page.className = "site-preview prose";
+    page.innerHTML = box.innerHTML; // the HTML saved with the page (sanitized on save)
+    root.appendChild(page);
+    box.classList.add("rendered-preview--site");
+    return page;
+  }
+
+  function syncScroll(source, box) {
+    var busy = null;
+
+    function follow(from, to) {
+      if (busy && busy !== from) {
+        return;
+      }
+      busy = from;
+      var range = from.scrollHeight - from.clientHeight;
+      var share = range > 0 ? from.scrollTop / range : 0;
+      to.scrollTop = share * (to.scrollHeight - to.clientHeight);
+      window.requestAnimationFrame(function () {
+        busy = null;
+      });
+    }
+
+    source.addEventListener("scroll", function () {
+      follow(source, box);
+    });
+    box.addEventListener("scroll", function () {
+      follow(box, source);
+    });
+    return function () {
+      follow(source, box);
+    };
   }
 
   function setUp(box) {
@@ -22,6 +81,8 @@
     var form = source.form;
     var status = box.parentNode.querySelector("[data-preview-status]");
     var slug = form ? form.querySelector("input[name=slug]") : null;
+    var page = surface(box);
+    var resync = syncScroll(source, box);
     var timer = null;
     var latest = 0;
 
@@ -58,7 +119,8 @@
           if (ticket !== latest) {
             return;
           }
-          box.innerHTML = data.html; // sanitized on the server by the same code as save()
+          page.innerHTML = data.html; // sanitized on the server by the same code as save()
+          resync();
           say(data.reading || "Preview up to date.");
         })
         .catch(function () {
