@@ -421,3 +421,21 @@ def test_the_admin_form_refuses_what_the_parser_cannot_read(admin_client):
     assert response.status_code == 200
     assert "is not a time the plan knows" in response.content.decode()
     assert not PrepPlan.objects.exists()
+
+
+def test_the_page_cache_never_keeps_a_plan(client):
+    make_plan(make_procedure(slug="focus"))
+    for url in (
+        reverse("plans:plan"),
+        plan_url(),
+        plan_url().replace("/plan/?", "/plan/calendar.ics?"),
+    ):
+        for _ in range(2):
+            response = client.get(url)
+            assert response["X-Page-Cache"] in {"bypass", "skip", "not stored"}, (
+                url,
+                response["X-Page-Cache"],
+            )
+    # The procedure page itself is kept, as before: the cache is on in this test.
+    client.get("/procedures/focus/")
+    assert client.get("/procedures/focus/")["X-Page-Cache"] == "hit"
