@@ -11,6 +11,7 @@ urlpatterns = [
     path("procedures/", include("procedures.urls")),
     path("conditions/", include("procedures.urls_conditions")),
     path("faq/", include("faq.urls")),
+    path("plan/", include("plans.urls")),
     path("glossary/", include("glossary.urls")),
     path("search/", include("search.urls")),
     path("feedback/", include("feedback.urls")),

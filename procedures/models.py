@@ -9,6 +9,7 @@ from core.registry import registry
 from core.search_text import plain_text
 from editorial.history import PageHistory
 from faq.models import FAQ
+from plans.models import PrepPlan, Quiz
 
 
 class Area(models.Model):
@@ -92,7 +93,11 @@ class ProcedureQuerySet(PageQuerySet):
         return self.published().order_by("order", "title")
 
     def for_detail(self):
-        return self.prefetch_related(
+        # Whether a plan can be made (published preparation steps): in the page's own query.
+        has_plan = models.Exists(
+            PrepPlan.objects.published().filter(procedures=models.OuterRef("pk"))
+        )
+        return self.annotate(has_plan=has_plan).prefetch_related(
             models.Prefetch(
                 "conditions",
                 queryset=Condition.objects.published()
@@ -113,6 +118,13 @@ class ProcedureQuerySet(PageQuerySet):
                 .order_by("topic", "order", "question")
                 .only("pk", "slug", "question", "answer_html", "topic", "order"),
                 to_attr="published_faqs",
+            ),
+            models.Prefetch(
+                "quizzes",
+                queryset=Quiz.objects.published()
+                .order_by("order", "title")
+                .only("pk", "slug", "title", "questions_json"),
+                to_attr="published_quizzes",
             ),
             models.Prefetch(
                 "pathways",

@@ -137,7 +137,28 @@ class ProcedureDetailView(PreviewableDetailView):
         context["more_faqs"] = len(procedure.published_faqs) > len(context["faqs"])
         context["pathways"] = self.pathways(procedure)
         context["diary_schedule"] = diary_schedule(procedure)
+        context["quizzes"] = self.quizzes(procedure)
         return context
+
+    def quizzes(self, procedure):
+        """The published questions, each answer lettered and each reason linked to the
+        section of this page that gives it."""
+        sections = {item["title"].lower(): item["id"] for item in procedure.toc or ()}
+        shown = []
+        for quiz in getattr(procedure, "published_quizzes", ()):
+            questions = []
+            for question in quiz.questions_json:
+                see = question.get("see", "").lower()
+                anchor = next((i for t, i in sections.items() if t.startswith(see)), "")
+                answers = [
+                    {**answer, "letter": "ABCD"[n]} for n, answer in enumerate(question["answers"])
+                ]
+                questions.append(
+                    {**question, "answers": answers, "see_url": f"#{anchor}" if anchor else ""}
+                )
+            quiz.questions_shown = questions
+            shown.append(quiz)
+        return shown
 
     def pathways(self, procedure):
         """The pathways shown on this page; steps link to published procedures only."""

@@ -422,13 +422,16 @@ def test_unreviewed_page_names_no_reviewer_and_round_trips(tmp_path):
     assert exported.read_text(encoding="utf-8") == unreviewed
 
 
+FOLDERS = ("procedures", "conditions", "faq", "glossary", "pathways", "safety", "plans", "quizzes")
+
+
 def test_export_round_trip_real_content(tmp_path):
     """load content/ then export it: every file comes back byte for byte."""
     loader.load(settings.CONTENT_DIR)
     call_command("export_content", str(tmp_path))
     originals = sorted(
         p.relative_to(settings.CONTENT_DIR)
-        for folder in ("procedures", "conditions", "faq", "glossary", "pathways", "safety")
+        for folder in FOLDERS
         for p in (settings.CONTENT_DIR / folder).glob("*.md")
     )
     exported = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*.md"))

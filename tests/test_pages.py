@@ -129,8 +129,10 @@ def test_list_page_query_counts(client, site_content, django_assert_num_queries,
 
 
 def test_detail_page_query_counts(client, site_content, django_assert_num_queries):
-    # 6: the page + 4 prefetches (the 4th: pathways) + procedures per FAQ (issue 4).
-    with django_assert_num_queries(6):
+    # 7: the page + 5 prefetches (the 4th: pathways, the 5th: check-your-understanding
+    # questions) + procedures per FAQ (issue 4). Whether a plan can be made is in the
+    # page's own query.
+    with django_assert_num_queries(7):
         assert client.get("/procedures/epidural-steroid-injection/").status_code == 200
     with django_assert_num_queries(3):
         assert client.get("/conditions/sciatica/").status_code == 200

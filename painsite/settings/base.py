@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "core",
     "procedures",
     "faq",
+    "plans",
     "glossary",
     "editorial",
     "clinic",
