@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
 NODE_STAMP := node_modules/.package-lock.json
 
-.PHONY: run test install setup lint format check-migrations clean serve check-deploy browser-deps bench
+.PHONY: staff-guide-screenshots run test install setup lint format check-migrations clean serve check-deploy browser-deps bench
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -91,3 +91,14 @@ test: lint check-migrations check-deploy
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles media-test
+
+# The staff guide's pictures (docs/images/staff/), made by the browser tests: run it after
+# changing the admin, review the pictures, commit them.
+STAFF_SHOTS := staff-two-step-set-up staff-recovery-codes editor-toolbar-and-preview \
+	editor-image-picker editor-rule-flagged workflow-sent-back-desktop \
+	workflow-review-desktop workflow-history-desktop
+staff-guide-screenshots: install browser-deps
+	PAINSITE_CHROMIUM="$(CHROMIUM)" $(BIN)/pytest tests/browser/test_staff_admin_browser.py \
+		tests/browser/test_editor_browser.py tests/browser/test_workflow_browser.py
+	mkdir -p docs/images/staff
+	for shot in $(STAFF_SHOTS); do cp artifacts/screenshots/$$shot.png docs/images/staff/; done

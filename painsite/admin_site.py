@@ -4,8 +4,9 @@ The two-step sign-in lives in ``accounts.admin_site``; this subclass only decide
 what the admin is called and how its home page and sidebar are arranged, which
 needs every app (so it sits here, in the configuration layer):
 
-- Pages: everything patients read; Library: images and search synonyms;
-  Clinic: the clinic's details and body areas; Staff: users and groups;
+- Pages: everything patients read (plans and questions too); Library: images and
+  search synonyms; Clinic: the clinic's details, body areas and patients' page feedback;
+  Staff: users and groups;
 - Security (django-axes and django-otp's tables, and anything not placed above)
   only for superusers: other staff never see internal tables.
 
@@ -34,6 +35,8 @@ SECTIONS = [
             ("glossary", "GlossaryTerm", None),
             ("safety", "SafetyBlock", None),
             ("procedures", "Pathway", "Care pathways"),
+            ("plans", "PrepPlan", None),
+            ("plans", "Quiz", None),
         ],
     ),
     (
@@ -44,7 +47,11 @@ SECTIONS = [
     (
         "clinic",
         "Clinic",
-        [("clinic", "ClinicDetails", None), ("procedures", "Area", "Body areas")],
+        [
+            ("clinic", "ClinicDetails", None),
+            ("procedures", "Area", "Body areas"),
+            ("feedback", "Feedback", "Page feedback from patients"),
+        ],
     ),
     ("staff", "Staff", [("auth", "User", "Staff accounts"), ("auth", "Group", "Roles (groups)")]),
     (

@@ -3,11 +3,13 @@
 import re
 
 import pytest
+from django.contrib import admin as django_admin
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.urls import reverse
 
 from clinic.models import CACHE_KEY, example_details
+from painsite.admin_site import SECTIONS, SUPERUSER_ONLY
 from procedures.models import Area
 from tests.admin_forms import change_url, form_data
 from tests.factories import (
@@ -127,3 +129,22 @@ def test_the_user_form_has_no_time_boxes_and_no_inline_style(client, superuser):
 def test_change_forms_carry_no_inline_style(client, superuser, make):
     html = client.get(change_url(make())).content.decode()
     assert "style=" not in html and "<style" not in html
+
+
+def test_every_model_staff_edit_has_a_place_outside_security():
+    """A new app's admin must be placed in a section, or only superusers would see it."""
+    placed = {
+        (app, name.lower())
+        for key, _heading, members in SECTIONS
+        if key not in SUPERUSER_ONLY
+        for app, name, _label in members
+    }
+    internal = {"axes", "otp_totp", "otp_static"}
+    missing = [
+        f"{m._meta.app_label}.{m.__name__}"
+        for m in django_admin.site._registry
+        if m._meta.app_label not in internal
+        and (m._meta.app_label, m.__name__.lower()) not in placed
+        and not m._meta.model_name.startswith("historical")
+    ]
+    assert missing == []

@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from core.pages import Status, one_year_after
+from core.registry import registry
 from editorial import workflow
 from procedures.models import Procedure
 from tests.admin_forms import admin_url, change_url, form_data
@@ -29,6 +30,20 @@ def test_the_roles_migration_makes_both_groups():
     assert "procedures.delete_procedure" not in editor
     assert editor < reviewer
     assert {"editorial.publish_content", "editorial.review_content"} <= reviewer
+
+
+def test_both_roles_can_write_every_registered_page_type():
+    """A new page type (a new app) must give its permissions to the roles, or staff can't
+    edit it."""
+    editor, reviewer = perms("Content editor"), perms("Clinical reviewer")
+    for page_type in registry:
+        opts = page_type.model._meta
+        writing = {
+            f"{opts.app_label}.{action}_{opts.model_name}" for action in ("add", "change", "view")
+        }
+        assert writing <= editor, page_type.name
+        assert f"{opts.app_label}.delete_{opts.model_name}" in reviewer, page_type.name
+        assert f"{opts.app_label}.delete_{opts.model_name}" not in editor, page_type.name
 
 
 @pytest.fixture
