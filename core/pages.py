@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -259,6 +260,7 @@ def publish_problems(page, exclusions=None) -> list[TextProblem]:
                     "advice",
                 )
             )
+    found.extend(glossary_advice(text))
     if score.median > PAGE_MEDIAN_MAX_GRADE:
         found.append(
             TextProblem(
@@ -270,6 +272,42 @@ def publish_problems(page, exclusions=None) -> list[TextProblem]:
                 "advice",
             )
         )
+    return found
+
+
+# "numbing medicine (local anesthetic)": the medical term in brackets after the lay word.
+_BRACKETED_TERM = re.compile(r"\((?:an? |the )?([A-Za-z][A-Za-z-]*(?: [A-Za-z][A-Za-z-]*){0,3})\)")
+
+
+def glossary_advice(text: str) -> list[TextProblem]:
+    """Advice: a medical term given in brackets that the glossary does not explain yet.
+
+    Known glossary terms become tap-for-a-definition words on the page; an unknown one
+    leaves the patient with a word nobody explains. Advice only (one query)."""
+    known = {
+        word.strip().lower()
+        for entry in registry.glossary_source()
+        for word in entry.words
+        if word.strip()
+    }
+    found, seen = [], set()
+    for number, line in enumerate(text.split("\n"), start=1):
+        for match in _BRACKETED_TERM.finditer(line):
+            term = match.group(1)
+            key = term.lower()
+            if key in known or key in seen:
+                continue
+            seen.add(key)
+            found.append(
+                TextProblem(
+                    number,
+                    f"“{term}” is not in the glossary yet. Add it there so patients can tap "
+                    "it for a plain definition.",
+                    term,
+                    "glossary",
+                    "advice",
+                )
+            )
     return found
 
 

@@ -357,3 +357,10 @@ def test_problems_of_a_page_object_match_the_endpoint():
     assert [(p.line, p.rule) for p in text_problems(page)] == [(3, "sentence")]
     assert publish_problems(Condition(body="## What it is\n\nA short text.")) == []
     assert GlossaryTerm.text_field == "definition"
+
+
+def test_a_bracketed_medical_term_missing_from_the_glossary_is_advised():
+    make_term(term="Fluoroscopy")
+    page = Condition(body="## What it is\n\nA live X-ray (fluoroscopy) and a nerve (radiculon).")
+    advice = [p for p in publish_problems(page) if p.rule == "glossary"]
+    assert [(p.line, p.quote, p.blocks) for p in advice] == [(3, "radiculon", "advice")]

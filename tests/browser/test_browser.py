@@ -50,6 +50,11 @@ def page_types() -> dict[str, tuple[str, int]]:
         "procedure-list": (reverse("procedures:list"), 200),
         "procedure": (PROCEDURE, 200),
         "compare": (reverse("procedures:compare"), 200),
+        "compare-chosen": (
+            reverse("procedures:compare")
+            + "?p=medial-branch-block&p=radiofrequency-ablation&p=facet-joint-injection",
+            200,
+        ),
         "where-it-hurts": (reverse("procedures:where_it_hurts"), 200),
         "condition-list": (reverse("conditions:list"), 200),
         "condition": ("/conditions/sciatica/", 200),
