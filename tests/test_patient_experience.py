@@ -332,7 +332,7 @@ def test_compare_table_is_accessible(client, site_content, django_assert_num_que
         html = client.get(reverse("procedures:compare")).content.decode()
     published = Procedure.objects.published()
     assert "<caption>" in html
-    assert html.count('<th scope="col">') == 8
+    assert html.count('<th scope="col">') == 9  # the procedure, 7 key facts, the tick box
     assert html.count('<th scope="row">') == published.count() >= 10
     assert html.count('data-label="Driver needed"') == published.count()
     for procedure in published:
