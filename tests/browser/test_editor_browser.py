@@ -198,7 +198,8 @@ def test_an_editor_writes_a_page_with_the_toolbar_and_pickers(desk, chromium, ar
     assert "\n\n![A drawing of the lower back, seen from the side](images/lower-spine)\n" in (
         body(page)
     )
-    assert page.evaluate("document.activeElement.id") == "id_body"  # back in the text
+    # Back in the text (once the dialog has closed, a frame later).
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'id_body'")
 
     # The preview: the site's stylesheet, not the admin's (bullets, 16 px text).
     wait_for_preview(page, "Keep moving gently")
@@ -321,7 +322,8 @@ def test_the_change_form_with_the_editor_has_no_axe_violations(desk, chromium, a
         targets = [node["target"] for node in violation["nodes"]][:5]
         problems[f"picker: {violation['id']}"] = (violation["help"], targets)
     page.keyboard.press("Escape")
-    assert page.evaluate("document.activeElement.id") == "id_body"
+    # Focus goes back to the text once the dialog has closed (a frame later).
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'id_body'")
     # The toolbar is one tab stop; arrow keys move along it.
     page.locator(".md-toolbar button").first.focus()
     page.keyboard.press("ArrowRight")
