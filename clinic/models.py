@@ -19,6 +19,7 @@ from django.utils.html import escape
 
 from core.includes import Fact, call_link, expand_plain, literal_numbers, text_problems
 from core.registry import registry
+from core.signals import content_loaded
 
 CACHE_KEY = "clinic:details:v2"
 CACHE_SECONDS = 60 * 60 * 24
@@ -213,6 +214,7 @@ class ClinicDetails(models.Model):
             old_facts = before.facts() if before is not None else example_details_facts()
             if self.facts() != old_facts and not registry.cascades_are_paused:
                 registry.rerender()
+                content_loaded.send(sender=ClinicDetails)  # search shows the new numbers too
 
     def delete(self, *args, **kwargs):
         result = super().delete(*args, **kwargs)

@@ -43,12 +43,14 @@ from collections import OrderedDict
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 
 from . import compression
 from .registry import registry
+from .signals import content_loaded
 
 VERSION_KEY = "pagecache:version"
 PAGE_KEY = "pagecache:page:{version}:{digest}"
@@ -155,10 +157,6 @@ def _on_m2m_changed(sender, instance, action, model=None, **kwargs):
 
 def connect_signals() -> None:
     """Follow every content model (``CoreConfig.ready()``)."""
-    from django.db.models.signals import m2m_changed, post_delete, post_save
-
-    from .signals import content_loaded
-
     post_save.connect(_on_save_or_delete, dispatch_uid="page-cache-save")
     post_delete.connect(_on_save_or_delete, dispatch_uid="page-cache-delete")
     m2m_changed.connect(_on_m2m_changed, dispatch_uid="page-cache-m2m")

@@ -2,6 +2,7 @@
 
 from django.dispatch import Signal
 
-# Sent by the content loader after a load has written (inside its transaction),
-# so that derived stores (the search index) follow once, not once per page.
+# Sent after pages were written or re-rendered in bulk (inside the transaction): by the
+# content loader after a load, and when new clinic numbers re-render every page. Derived
+# stores (the search index, the page cache) follow once, not once per page.
 content_loaded = Signal()

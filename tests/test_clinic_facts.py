@@ -16,6 +16,7 @@ from clinic.models import ClinicDetails, clinic_details
 from core import includes
 from editorial import loader
 from editorial.content_files import ContentError
+from search.models import Document
 from tests.factories import make_condition, make_faq, make_procedure
 
 pytestmark = pytest.mark.django_db
@@ -187,3 +188,13 @@ def test_requests_run_in_the_clinics_time_zone(rf):
     middleware(rf.get("/"))
     assert seen == ["Asia/Kolkata"]
     assert timezone.get_current_timezone_name() == settings.TIME_ZONE  # reset afterwards
+
+
+def test_search_follows_new_clinic_numbers(client):
+    faq = make_faq(question="How do I book a visit?", answer="Call us on {{ phone }} to book.")
+    assert "555-0100" in Document.objects.get(kind="faq", object_id=faq.pk).body
+    details = ClinicDetails.objects.first() or ClinicDetails()
+    details.phone = "+91 40 5550 0100"
+    details.save()
+    body = Document.objects.get(kind="faq", object_id=faq.pk).body
+    assert "+91 40 5550 0100" in body and "555-0100" not in body
