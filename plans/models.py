@@ -256,7 +256,41 @@ class ForProcedureQuerySet(PageQuerySet):
     pass
 
 
-class PrepPlan(PublishableModel, ReviewedModel):
+class ParsedForProcedure(PublishableModel, ReviewedModel):
+    """What steps and questions share: a text in a small format of its own, parsed on
+    save (``parse`` gives the items and the problems by line) and shown for procedures.
+    Subclasses name their fields: ``text_field``, ``json_field`` and ``html_field``."""
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.title
+
+    @staticmethod
+    def parse(text: str) -> tuple[list[dict], list[tuple[int, str]]]:
+        raise NotImplementedError
+
+    def text_problems(self) -> list[str]:
+        text = getattr(self, self.text_field)
+        return [f"Line {line}: {message}" for line, message in self.parse(text)[1]]
+
+    def render(self):
+        text = getattr(self, self.text_field)
+        setattr(self, self.json_field, self.parse(text)[0])
+        setattr(self, self.html_field, markdown.render_fragment(registry.expand(text, {})))
+
+    def save(self, *args, **kwargs):
+        self.fill_review_due()
+        if not kwargs.get("update_fields"):
+            self.render()
+        super().save(*args, **kwargs)
+
+    def search_document(self) -> dict:
+        return {"title": self.title, "also_called": "", "summary": "", "body": ""}
+
+
+class PrepPlan(ParsedForProcedure):
     """The preparation and recovery steps of one procedure, each with its day."""
 
     # Watch phrases are checked (a step never restates a shared rule); an include line
@@ -280,16 +314,15 @@ class PrepPlan(PublishableModel, ReviewedModel):
     history = PageHistory()
 
     text_field = "steps"
+    json_field = "steps_json"
     html_field = "steps_html"  # for the admin's preview; the plan shows the parsed steps
     derived_fields = ("steps_json", "steps_html")
+    parse = staticmethod(parse_steps)
 
     class Meta:
         verbose_name = "preparation steps"
         verbose_name_plural = "preparation steps"
         ordering = ["order", "title"]
-
-    def __str__(self):
-        return self.title
 
     def get_absolute_url(self):
         """Where patients see it: the plan of its first procedure."""
@@ -298,24 +331,8 @@ class PrepPlan(PublishableModel, ReviewedModel):
         first = self.procedures.order_by("order", "title").first()
         return f"{reverse('plans:plan')}?procedure={first.slug}" if first else ""
 
-    def text_problems(self) -> list[str]:
-        return [f"Line {line}: {message}" for line, message in parse_steps(self.steps)[1]]
 
-    def render(self):
-        self.steps_json = parse_steps(self.steps)[0]
-        self.steps_html = markdown.render_fragment(registry.expand(self.steps, {}))
-
-    def save(self, *args, **kwargs):
-        self.fill_review_due()
-        if not kwargs.get("update_fields"):
-            self.render()
-        super().save(*args, **kwargs)
-
-    def search_document(self) -> dict:
-        return {"title": self.title, "also_called": "", "summary": "", "body": ""}
-
-
-class Quiz(PublishableModel, ReviewedModel):
+class Quiz(ParsedForProcedure):
     """Check-your-understanding questions shown on a procedure page."""
 
     title = models.CharField(max_length=150, help_text='e.g. "Check your understanding".')
@@ -335,35 +352,18 @@ class Quiz(PublishableModel, ReviewedModel):
     history = PageHistory()
 
     text_field = "questions"
+    json_field = "questions_json"
     html_field = "questions_html"
     derived_fields = ("questions_json", "questions_html")
+    parse = staticmethod(parse_questions)
 
     class Meta:
         verbose_name = "check-your-understanding questions"
         verbose_name_plural = "check-your-understanding questions"
         ordering = ["order", "title"]
 
-    def __str__(self):
-        return self.title
-
     def get_absolute_url(self):
         if self.pk is None:
             return ""
         first = self.procedures.order_by("order", "title").first()
         return f"{first.get_absolute_url()}#check-{self.slug}" if first else ""
-
-    def text_problems(self) -> list[str]:
-        return [f"Line {line}: {message}" for line, message in parse_questions(self.questions)[1]]
-
-    def render(self):
-        self.questions_json = parse_questions(self.questions)[0]
-        self.questions_html = markdown.render_fragment(registry.expand(self.questions, {}))
-
-    def save(self, *args, **kwargs):
-        self.fill_review_due()
-        if not kwargs.get("update_fields"):
-            self.render()
-        super().save(*args, **kwargs)
-
-    def search_document(self) -> dict:
-        return {"title": self.title, "also_called": "", "summary": "", "body": ""}
